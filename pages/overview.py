@@ -1,0 +1,66 @@
+"""Overview: headline figures and quality trends by team and by criterion."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from store.permissions import scope_for
+from store.queries import Period
+from ui import charts, loaders
+from ui.auth import require_page
+
+user = require_page("overview")
+
+scope = scope_for(user)
+st.title("Overview")
+
+available = loaders.data_range(scope)
+if available is None:
+    st.info("No scored interactions in your scope yet. A trainer or admin can import interactions.")
+    st.stop()
+
+default_start = max(available.start, available.end - timedelta(days=180))
+picked = st.date_input("Period", value=(default_start, available.end), min_value=available.start,
+                       max_value=available.end, key="overview_period")
+if not isinstance(picked, tuple) or len(picked) != 2:
+    st.caption("Pick the last day of the period.")
+    st.stop()
+period = Period(*picked)
+
+now, before = loaders.headline(scope, period), loaders.headline(scope, period.previous())
+
+
+def delta(current: float | None, previous: float | None, scale: float = 1.0) -> str | None:
+    if current is None or previous is None:
+        return None
+    return f"{(current - previous) * scale:+.1f}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+cols = st.columns(5)
+cols[0].metric("Interactions", f"{now.interactions:,}", delta=f"{now.interactions - before.interactions:+,}"
+               if before.interactions else None)
+cols[1].metric("Average quality", "—" if now.average_overall is None else f"{now.average_overall:.1f}",
+               delta=delta(now.average_overall, before.average_overall), help="Mean overall rubric score, 0-100.")
+cols[2].metric("First-contact resolution", percent(now.first_contact_resolution),
+               delta=delta(now.first_contact_resolution, before.first_contact_resolution, 100),
+               help="Resolved without passing the customer on. Delta in percentage points.")
+cols[3].metric("Passed on", percent(now.transfer_rate), delta=delta(now.transfer_rate, before.transfer_rate, 100),
+               delta_color="inverse", help="Share of interactions where the customer was passed on.")
+cols[4].metric("Critical fails", percent(now.auto_fail_rate), delta=delta(now.auto_fail_rate, before.auto_fail_rate, 100),
+               delta_color="inverse", help="Share auto-failed for a critical behaviour (e.g. 'calm down').")
+st.caption(f"Compared with the previous period of the same length ({period.previous().start:%d %b %Y} – "
+           f"{period.previous().end:%d %b %Y}).")
+
+by_team = loaders.weekly_quality_by_team(scope, period)
+by_criterion = loaders.weekly_quality_by_criterion(scope, period)
+left, right = st.columns(2)
+with left:
+    st.altair_chart(charts.weekly_trend(by_team, value="overall", series="team", title="Quality by team"),
+                    width="stretch")
+with right:
+    st.altair_chart(charts.weekly_trend(by_criterion, value="score", series="criterion",
+                                        title="Quality by criterion"), width="stretch")

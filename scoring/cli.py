@@ -1,0 +1,100 @@
+"""Command line: `python -m scoring score FILE.jsonl [--rubric FILE]`.
+
+Reads the JSONL interchange format (one interaction per line, `-` for stdin) and writes one JSON
+line per scored interaction (ScoreResult.to_dict()) to stdout. A malformed line is reported on
+stderr as `FILE:LINE: reason` and skipped. Exit status: 0 when every line was scored, 1 when some
+line was rejected, 2 for an unreadable input or rubric file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import BinaryIO, TextIO
+
+from scoring.model import InvalidInteraction, interaction_from_dict
+from scoring.rubric import RubricError, load_rubric
+from scoring.scorer import Scorer
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser; each command is a subcommand."""
+    parser = argparse.ArgumentParser(prog="python -m scoring", description="Score customer-service interactions.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    score = commands.add_parser("score", help="score interactions from a JSONL file",
+                                description="Score each interaction of a JSONL file; write one JSON line each.")
+    score.add_argument("file", metavar="FILE", help="JSONL interactions, or - for stdin")
+    score.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: seed_data/rubric.toml)")
+    score.set_defaults(run=run_score)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args, sys.stdout, sys.stderr)
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_REJECTED
+
+
+def run_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Score every line of args.file to `out`; report rejected lines to `err`."""
+    try:
+        scorer = Scorer(load_rubric(args.rubric))
+    except RubricError as exc:
+        err.write(f"error: bad rubric: {exc}\n")
+        return EXIT_UNUSABLE
+    name = "<stdin>" if args.file == "-" else args.file
+    try:
+        stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
+    except OSError as exc:
+        err.write(f"error: cannot read {name}: {exc.strerror or exc}\n")
+        return EXIT_UNUSABLE
+    rejected = 0
+    try:
+        with stream:
+            for number, record in _records(stream, name, err):
+                if record is None:
+                    rejected += 1
+                    continue
+                try:
+                    interaction = interaction_from_dict(record)
+                except InvalidInteraction as exc:
+                    err.write(f"{name}:{number}: {exc}\n")
+                    rejected += 1
+                    continue
+                out.write(json.dumps(scorer.score(interaction).to_dict(), ensure_ascii=False) + "\n")
+    except OSError as exc:
+        err.write(f"error: cannot read {name}: {exc.strerror or exc}\n")
+        return EXIT_UNUSABLE
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _records(stream: BinaryIO, name: str, err: TextIO) -> Iterator[tuple[int, object]]:
+    """Yield (line number, parsed JSON) per non-blank line; None after reporting an unparsable line."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            err.write(f"{name}:{number}: not valid UTF-8\n")
+            yield number, None
+            continue
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            err.write(f"{name}:{number}: invalid JSON: {exc.msg} (column {exc.colno})\n")
+            yield number, None
+        except RecursionError:
+            err.write(f"{name}:{number}: invalid JSON: nested too deeply\n")
+            yield number, None

@@ -1,0 +1,613 @@
+"""Cue detectors: rubric phrase matching plus the structural patterns kept in code.
+
+Rubric phrases are plain text. Matching is case-insensitive, needs whole words at both ends,
+accepts any run of spaces, commas, hyphens or slashes between words, straight or curly
+apostrophes, and the usual contraction spellings: a phrase written "can't" also matches
+"cant", "cannot" and "can not"; "we will" also matches "we'll"; "is not" matches "isn't".
+Two wildcards exist: `*` stands for exactly one word and `...` for up to three words.
+
+All phrases of one speaker are compiled into a single character-trie regex that is run once per
+turn inside a lookahead, so overlapping phrases starting at different words are all found in one
+C-level pass. When phrases start at the same word only the longest is reported, so each phrase
+also carries the families of the shorter phrases it begins with.
+
+Structural patterns (negation scope, quotes, questions, time/date grammar, customer facts) live
+here as precompiled module-level regexes because they are grammar, not vocabulary.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+Span = tuple[int, int]
+
+# Length-preserving folds applied after lower(): curly quotes/apostrophes and dashes.
+_FOLDS = (("’", "'"), ("‘", "'"), ("ʼ", "'"), ("`", "'"), ("´", "'"), ("“", '"'), ("”", '"'), ("„", '"'),
+          ("–", "-"), ("—", "-"))
+
+
+def normalize(text: str) -> str:
+    """Return `text` lowercased with quotes and dashes folded, keeping every character offset."""
+    low = text.lower()
+    if len(low) != len(text):  # a few characters (e.g. "İ") lowercase to two; keep offsets exact
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if not low.isascii() or "`" in low:
+        for curly, plain in _FOLDS:
+            if curly in low:
+                low = low.replace(curly, plain)
+    return low
+
+
+# ---------------------------------------------------------------------------------------------
+# Phrase syntax and compilation
+
+class PhraseError(ValueError):
+    """A rubric phrase that does not follow the plain-text phrase syntax."""
+
+
+_SEP = r"[\s,;:/-]+"
+_WORD = r"[\w'&]+"
+_TOKEN_OK = re.compile(r"[\w&]+(?:'[\w&]+)*")
+_SPLIT = re.compile(r"[\s,-]+")
+_BAD_CHAR = re.compile(r"[^\w\s'’‘,&*.-]")
+
+_NT_IRREGULAR = {"can't": ("can", "not"), "cannot": ("can", "not"), "won't": ("will", "not"),
+                 "shan't": ("shall", "not"), "ain't": ("am", "not")}
+_CONTRACTED = {"'m": "am", "'re": "are", "'ll": "will", "'ve": "have", "'d": "would"}
+_S_IS = frozenset("it that there what here he she who where how".split())
+# Auxiliaries that take a fused "n't"; "can", "will" and "shall" are irregular.
+_NT_AUX = frozenset("do does did is are was were has have had could would should must need might".split())
+_NEGATABLE_AUX = _NT_AUX | {"can", "will", "shall"}
+# Pronoun + auxiliary pairs and their contracted tail; apostrophe optional unless the fused
+# spelling is a different word ("well", "ill", "were", "wed", "id", "lets", ...).
+_PAIR_TAIL = {"am": "m", "are": "re", "will": "ll", "have": "ve", "would": "d", "is": "s", "has": "s",
+              "us": "s"}
+_PAIR_SUBJECTS = {
+    "am": {"i"}, "are": {"you", "we", "they", "who", "what"},
+    "will": {"i", "you", "we", "they", "he", "she", "it", "that", "there", "who"},
+    "have": {"i", "you", "we", "they", "who", "could", "would", "should"},
+    "would": {"i", "you", "we", "they", "he", "she", "it", "that", "who"},
+    "is": _S_IS, "has": _S_IS, "us": {"let"},
+}
+_FUSED_WORDS = frozenset("well ill were wed id hed hell shell shed lets whos".split())
+# Spellings of a phrase-initial "not" ("isn't working" for "not working"); stems take a fused n't.
+_NOT_STEMS = ("do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "could", "would", "should",
+              "must", "need", "might", "ca", "wo", "sha", "ai")
+
+
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """Return the canonical tokens of a rubric phrase, contractions expanded.
+
+    Raises PhraseError naming what is wrong with the phrase.
+    """
+    if not isinstance(phrase, str):
+        raise PhraseError(f"expected text, got {type(phrase).__name__}")
+    text = normalize(phrase.strip())
+    if not text:
+        raise PhraseError("empty phrase")
+    bad = _BAD_CHAR.search(text)
+    if bad:
+        raise PhraseError(f"unsupported character {bad.group()!r} in {phrase!r}: phrases are plain words; "
+                          "use * for any one word and ... for up to three words")
+    raw = [t for t in _SPLIT.split(text.replace("...", " ... ")) if t]
+    tokens: list[str] = []
+    for token in raw:
+        if token in ("*", "..."):
+            tokens.append(token)
+        elif "*" in token:
+            raise PhraseError(f"'*' must stand alone in {phrase!r} (it matches any one word)")
+        elif "." in token:
+            raise PhraseError(f"unsupported character '.' in {phrase!r}: only '...' (up to three words) is allowed")
+        elif not _TOKEN_OK.fullmatch(token):
+            raise PhraseError(f"malformed word {token!r} in {phrase!r}")
+        else:
+            tokens.extend(_expand(token))
+    if not tokens or tokens[0] in ("*", "...") or tokens[-1] in ("*", "..."):
+        raise PhraseError(f"{phrase!r} must start and end with a word, not a wildcard")
+    return tuple(tokens)
+
+
+def _expand(token: str) -> tuple[str, ...]:
+    if token in _NT_IRREGULAR:
+        return _NT_IRREGULAR[token]
+    if token.endswith("n't") and len(token) > 3:
+        return (token[:-3], "not")
+    if token == "let's":
+        return ("let", "us")
+    head, apostrophe, tail = token.rpartition("'")
+    if apostrophe and head:
+        if "'" + tail in _CONTRACTED:
+            return (head, _CONTRACTED["'" + tail])
+        if tail == "s" and head in _S_IS:
+            return (head, "is")
+    return (token,)
+
+
+class Unit(NamedTuple):
+    """One step of a phrase in the trie: a regex fragment and its spellings (None for a wildcard)."""
+
+    special: bool  # False for a literal character, so literals sort (and are tried) first
+    regex: str
+    spellings: tuple[str, ...] | None
+
+
+_OPTIONAL_APOSTROPHE = Unit(True, "'?", ("'", ""))
+_SEPARATOR = Unit(True, _SEP, (" ",))  # matched separators are normalized to one space
+
+
+def _literal(text: str) -> list[Unit]:
+    return [_OPTIONAL_APOSTROPHE if c == "'" else Unit(False, re.escape(c), (c,)) for c in text]
+
+
+def _variants(tokens: Sequence[str]) -> list[list[Unit]]:
+    """Translate canonical tokens into the unit sequences that spell them.
+
+    Spellings that differ from the first character on ("won't" / "will not") become separate
+    sequences rather than one alternation, so every trie branch starts with a literal character
+    and the regex engine rejects most word starts after a single comparison.
+    """
+    slots: list[list[list[Unit]]] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        word = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < n else None
+        if i and tokens[i - 1] != "...":
+            slots.append([[_SEPARATOR]])
+        if word == "*":
+            slots.append([[Unit(True, _WORD, None)]])
+        elif word == "...":
+            slots.append([[Unit(True, f"(?:{_WORD}{_SEP}){{0,3}}", None)]])
+        elif word == "not" and i == 0:
+            slots.append([_literal("not"), _literal("cannot")]
+                         + [_literal(stem + "n't") for stem in _NOT_STEMS])
+        elif nxt == "not" and word in _NEGATABLE_AUX:
+            slots.append(_negated_aux(word))
+            i += 1
+        elif (nxt in _PAIR_SUBJECTS and word in _PAIR_SUBJECTS[nxt]
+              and not (i + 2 < n and tokens[i + 2] == "not" and nxt in _NEGATABLE_AUX)):
+            tail = _PAIR_TAIL[nxt]
+            spellings = (" " + nxt, "'" + tail) if word + tail in _FUSED_WORDS else (" " + nxt, "'" + tail, tail)
+            apostrophe = "'" if word + tail in _FUSED_WORDS else "'?"
+            slots.append([_literal(word) + [Unit(True, f"(?:{_SEP}{nxt}|{apostrophe}{tail})", spellings)]])
+            i += 1
+        else:
+            slots.append([_literal(word)])
+        i += 1
+    return [[unit for part in choice for unit in part] for choice in itertools.product(*slots)]
+
+
+def _negated_aux(word: str) -> list[list[Unit]]:
+    if word == "can":
+        return [_literal("can't"), _literal("cannot"), _literal("can") + [_SEPARATOR] + _literal("not")]
+    if word in ("will", "shall"):
+        short = "won't" if word == "will" else "shan't"
+        return [_literal(short), _literal(word) + [_SEPARATOR] + _literal("not")]
+    return [_literal(word) + [Unit(True, f"(?:n'?t|{_SEP}not)", ("n't", "nt", " not"))]]
+
+
+# Internal families matched in the same pass as the rubric phrases. They only tell the structural
+# detectors below whether they need to run at all, which keeps scoring fast.
+NEGATOR = "_negator"
+TIME_HINT = "_time_hint"
+FACT_HINT = "_fact_hint"  # words naming a kind of fact an agent may ask for (see asked_fact_kinds)
+HINT_FAMILIES: Mapping[str, tuple[str, ...]] = {
+    NEGATOR: ("not", "no", "never", "can't", "won't", "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't",
+              "weren't", "couldn't", "wouldn't", "shouldn't", "haven't", "hasn't", "hadn't", "mustn't", "needn't",
+              "nothing", "nobody", "none", "neither", "nor", "without", "unable"),
+    FACT_HINT: ("email", "e-mail", "mail", "order", "account", "tracking", "reference", "ref", "case", "ticket",
+                "booking", "confirmation", "invoice", "phone", "mobile", "cell", "contact", "address", "name",
+                "version", "ios", "android", "os", "macos", "ipados", "watchos", "windows", "software", "app",
+                "device", "model", "iphone", "ipad", "ipod", "macbook", "imac", "galaxy", "pixel", "apple watch",
+                "airpods"),
+    TIME_HINT: ("tomorrow", "tonight", "today", "next", "eod", "noon", "midday", "midnight", "afternoon", "evening",
+                "morning", "end of", "close of business", "minute", "minutes", "min", "mins", "hour", "hours", "hr",
+                "hrs", "day", "days", "week", "weeks", "month", "months", "monday", "tuesday", "wednesday",
+                "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june",
+                "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun",
+                "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+}
+_DIGIT = re.compile(r"[0-9]")  # an explicit range scans faster than \d
+
+
+def has_digit(text: str) -> bool:
+    """Tell whether the text contains a digit."""
+    return _DIGIT.search(text) is not None
+
+
+_TO_SPACE = str.maketrans(",;:/-", "     ")
+
+
+def _spelling(matched: str) -> str:
+    """Normalize matched text the way phrase spellings are written: one space between words."""
+    return " ".join(matched.translate(_TO_SPACE).split())
+
+
+class PhraseMatcher:
+    """Find every phrase of several cue families in one regex pass over normalized text.
+
+    The regex is a character trie inside a lookahead, so it finds the longest phrase starting at
+    every word. It has a single capture group (the phrase end): a group per phrase would make every
+    match object cost O(phrases). The phrase found is told by its normalized spelling, precomputed
+    for every phrase; wildcard phrases, whose spellings are open-ended, are told by a fullmatch.
+    """
+
+    def __init__(self, families: Mapping[str, Iterable[str]]):
+        owners: dict[tuple[str, ...], set[str]] = {}
+        for family, phrases in families.items():
+            for phrase in phrases:
+                owners.setdefault(phrase_tokens(phrase), set()).add(family)
+        trie: dict = {}
+        self._by_spelling: dict[str, tuple[str, ...]] = {}
+        self._wildcards: list[tuple[re.Pattern[str], tuple[str, ...]]] = []
+        for tokens in sorted(owners):
+            # A longer phrase hides the shorter ones it starts with, so it inherits their families.
+            names = set(owners[tokens])
+            for cut in range(1, len(tokens)):
+                names |= owners.get(tokens[:cut], set())
+            inherited = tuple(sorted(names))
+            variants = _variants(tokens)
+            for units in variants:
+                node = trie
+                for unit in units:
+                    node = node.setdefault((unit.special, unit.regex), {})
+                node[None] = True
+            if any(u.spellings is None for units in variants for u in units):
+                pattern = "|".join("".join(u.regex for u in units) for units in variants)
+                self._wildcards.append((re.compile(pattern), inherited))
+                continue
+            for units in variants:
+                for parts in itertools.product(*(u.spellings for u in units)):
+                    spelling = _spelling("".join(parts))
+                    known = self._by_spelling.get(spelling, ())
+                    self._by_spelling[spelling] = tuple(sorted(set(known) | names))
+        # Phrases start after a non-word character. The text is lowercased, so an explicit ASCII class
+        # does that check and is markedly faster than \w on this hot path (every character).
+        self._pattern = re.compile(r"(?<![0-9a-z_])(?=(" + _emit(trie) + "))") if trie else None
+
+    def find(self, low: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Return (start, end, families) of each phrase found in normalized text, in text order."""
+        if self._pattern is None:
+            return []
+        found = []
+        by_spelling = self._by_spelling
+        for m in self._pattern.finditer(low):
+            start, end = m.span(1)
+            matched = low[start:end]
+            families = by_spelling.get(matched) or by_spelling.get(_spelling(matched))
+            if families is None:
+                families = next((names for pattern, names in self._wildcards if pattern.fullmatch(low, start, end)), ())
+            found.append((start, end, families))
+        return found
+
+
+def _emit(node: dict) -> str:
+    """Emit a trie node as a regex: continuations first (longest match wins), the phrase end last."""
+    alternatives = [regex + _emit(node[(special, regex)]) for special, regex in sorted(k for k in node if k is not None)]
+    if None in node:
+        alternatives.append(r"(?!\w)")
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes, negation, sentences
+
+_DOUBLE_QUOTED = re.compile(r'"[^"\n]+"')
+# An opening single quote follows a non-word character; apostrophes inside words ("can't") stay inside.
+_SINGLE_QUOTED = re.compile(r"'(?<!\w')(?:[^'\n]|(?<=\w)'(?=\w))+'(?!\w)")
+_EMAIL_QUOTED = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+
+
+def quoted_spans(low: str) -> list[Span]:
+    """Return spans of someone else's words: double or single quotes, or email '>' lines."""
+    spans: list[Span] = []
+    if '"' in low:
+        spans += [m.span() for m in _DOUBLE_QUOTED.finditer(low)]
+    if "'" in low:
+        spans += [m.span() for m in _SINGLE_QUOTED.finditer(low)]
+    if ">" in low:
+        spans += [m.span() for m in _EMAIL_QUOTED.finditer(low)]
+    return spans
+
+
+def overlaps(span: Span, spans: Iterable[Span]) -> bool:
+    """Tell whether `span` shares at least one character with any of `spans`."""
+    start, end = span
+    return any(s < end and start < e for s, e in spans)
+
+
+_NEGATOR_WORDS = frozenset("not no never cannot nothing nobody none neither nor without unable dont doesnt didnt "
+                           "cant wont isnt arent wasnt werent couldnt wouldnt shouldnt havent hasnt hadnt".split())
+# A negator followed by one of these is an idiom, not a denial ("no worries", "not only").
+_IDIOM_NEXT = frozenset("worry worries problem problems trouble hesitate doubt matter only charge cost extra".split())
+_CONDITIONAL = frozenset(("if", "unless", "whether"))
+# Clause breaks end a negation's scope: sentence punctuation, commas, quotes (found with rfind),
+# contrast words and "and"/"so"/"then" + a new subject.
+_CONTRAST = frozenset("but however although though instead except yet".split())
+_NEW_CLAUSE = frozenset(("and", "so", "then"))
+_SUBJECTS = frozenset("i we you it they this that he she".split())
+_NEGATION_REACH = 80  # characters looked back for a negator
+_WORDS = re.compile(r"[\w']+")
+_NEGATION_WINDOW = 7  # the negator and up to six words between it and the cue
+
+
+def negated_before(low: str, start: int) -> bool:
+    """Tell whether a negator governs the words starting at `start`.
+
+    Scope: the same clause (no sentence punctuation, comma, quote or contrast word in between) and
+    at most five words between the negator and the cue. Idioms ("no worries", "not only") and
+    negators inside a conditional ("if you don't receive the refund") do not count.
+    """
+    left = max(0, start - _NEGATION_REACH)
+    left = 1 + max(low.rfind(".", left, start), low.rfind(",", left, start), low.rfind("!", left, start),
+                   low.rfind("?", left, start), low.rfind(";", left, start), low.rfind(":", left, start),
+                   low.rfind("\n", left, start), low.rfind('"', left, start), left - 1)
+    words = _WORDS.findall(low, left, start)[-(_NEGATION_WINDOW + 3):]
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        if word in _CONTRAST or (word in _NEW_CLAUSE and i + 1 < len(words) and words[i + 1] in _SUBJECTS):
+            return False
+        if len(words) - i > _NEGATION_WINDOW:
+            return False
+        if word in _NEGATOR_WORDS or word.endswith("n't"):
+            if i + 1 < len(words) and words[i + 1] in _IDIOM_NEXT:
+                continue
+            if _CONDITIONAL.intersection(words[max(0, i - 3):i]):
+                continue
+            return True
+    return False
+
+
+# A denial right after a remedy: "a refund isn't possible", "replacements cannot be issued".
+_DENIED_AFTER = re.compile(r"\s+(?:(?:is|are|was|were|would|could|will|can|ca|wo)(?:n'?t|\s*not)|never|not)\s+"
+                           r"(?:be\s+)?(?:possible|available|an?\s+option|allowed|permitted|approved|eligible"
+                           r"|issued|processed|offered|given|done)\b")
+
+
+def negated_after(low: str, end: int) -> bool:
+    """Tell whether the words right after a cue deny it ("a refund is not possible")."""
+    return _DENIED_AFTER.match(low, end) is not None
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def sentence_bounds(low: str, pos: int) -> Span:
+    """Return the span of the sentence that contains offset `pos`."""
+    start = max(low.rfind(".", 0, pos), low.rfind("!", 0, pos), low.rfind("?", 0, pos), low.rfind("\n", 0, pos)) + 1
+    m = _SENTENCE_END.search(low, pos)
+    return start, (m.end() if m else len(low))
+
+
+def question_spans(low: str) -> list[Span]:
+    """Return the spans of interrogative sentences (ending in '?'), leading spaces trimmed."""
+    spans: list[Span] = []
+    pos = low.find("?")
+    while pos >= 0:
+        after = low[pos + 1:pos + 2]
+        if not (after.isalnum() or after in "=&/_"):  # a '?' inside a URL query is not a question
+            start = sentence_bounds(low, pos)[0]
+            while start < pos and low[start].isspace():
+                start += 1
+            if any(c.isalnum() for c in low[start:pos]):
+                spans.append((start, pos + 1))
+        pos = low.find("?", pos + 1)
+    return spans
+
+
+# ---------------------------------------------------------------------------------------------
+# Time and date commitments
+
+_NUM_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
+             r"|sixty|ninety|twenty-?four|forty-?eight|seventy-?two)")
+_NUM = rf"(?:\d+(?:\.\d+)?|{_NUM_WORD})"
+_NUM_LOOSE = rf"(?:{_NUM}|an?|a\s+few|a\s+couple(?:\s+of)?|the\s+next)"
+_UNIT = r"(?:(?:more\s+)?(?:business|working|calendar)\s+)?(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)"
+
+
+def _duration(num: str) -> str:
+    return rf"(?:{num}(?:\s*(?:-|to|or)\s*{num})?\s*-?\s*{_UNIT}|\d+\s*h)\b"
+
+
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+          r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_NUMERIC_DATE = rf"(?:{_DAY}\s+(?:of\s+)?{_MONTH}\b|(?!24/7\b)\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\d{{4}}-\d{{2}}-\d{{2}}\b)"
+_DATE = rf"(?:{_MONTH}\.?\s+{_DAY}\b|{_NUMERIC_DATE})"
+_DIGIT_CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}\b)"
+_CLOCK = rf"(?:{_DIGIT_CLOCK}|noon\b|midday\b|midnight\b)"
+_END_OF = r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|business\s+day|today|tomorrow)\b"
+# Word-led expressions. Those in `anchored` point forward by themselves; the rest need a future
+# verb in their sentence ("you ordered on March 3" is history).
+_TIMELINE_WORDS = re.compile(
+    rf"\b(?:(?P<anchored>(?:within|in|under|less\s+than|up\s+to|over\s+the\s+next|in\s+the\s+next|within\s+the\s+next)"
+    rf"\s+{_duration(_NUM_LOOSE)}"
+    rf"|within\s+(?:the|an|one)\s+hour\b"
+    rf"|(?:by|before|until|no\s+later\s+than)\s+(?:{_WEEKDAY}|{_DATE}|{_CLOCK}|{_END_OF}|tomorrow\b|tonight\b"
+    rf"|today\b|this\s+(?:morning|afternoon|evening|week)\b|next\s+(?:week|month|{_WEEKDAY})\b)"
+    rf"|tomorrow\b|tonight\b|later\s+today\b|{_END_OF}|eod\b|close\s+of\s+business\b"
+    rf"|next\s+(?:week|month|business\s+day|working\s+day|{_WEEKDAY})\b|this\s+(?:afternoon|evening)\b)"
+    rf"|(?P<free>{_WEEKDAY}\b|today\b|noon\b|midday\b|midnight\b|{_MONTH}\.?\s+{_DAY}\b|{_duration(_NUM_WORD)}))")
+# Digit-led expressions (dates, clock times, durations); they always need a future verb. Each
+# starts with its first digit written out, so the regex engine skips non-digits quickly.
+_TIMELINE_DIGITS = re.compile(
+    rf"[0-9](?<![\w.][0-9])(?:\d?(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|\d?/\d{{1,2}}(?:/\d{{2,4}})?\b|\d{{3}}-\d{{2}}-\d{{2}}\b"
+    rf"|\d?(?::\d{{2}})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d?:\d{{2}}\b"
+    rf"|\d*(?:\.\d+)?(?:\s*(?:-|to|or)\s*{_NUM})?\s*-?\s*{_UNIT}\b|\d*\s*h\b)")
+_NOT_A_TIME = frozenset(("24/7",))
+_FUTURE = re.compile(r"\b(?:will|shall|going\s+to|gonna|expect|expected|should|scheduled|estimated|due|aim|plan"
+                     r"|by|within|until|takes?)\b|'ll\b")
+
+
+def timeline_spans(low: str, time_words: Iterable[Span] | None = None) -> list[Span]:
+    """Return spans of concrete time or date commitments ("by Friday", "within 24 hours", "tomorrow at 5pm").
+
+    `time_words` may give the spans of the text's time words (TIME_HINT hits): every word-led
+    expression contains one and starts at most a few words before it, so only windows around them
+    are searched. None searches the whole text.
+    """
+    spans: list[Span] = []
+    windows = [(0, len(low))] if time_words is None else _windows(time_words, len(low))
+    for start, end in windows:
+        for m in _TIMELINE_WORDS.finditer(low, start, end):
+            if m.group("anchored") is not None or _future_sentence(low, m.start()):
+                spans.append(m.span())
+    if has_digit(low):
+        for m in _TIMELINE_DIGITS.finditer(low):
+            span = (m.start(), m.end())
+            if m.group() not in _NOT_A_TIME and not overlaps(span, spans) and _future_sentence(low, m.start()):
+                spans.append(span)
+        spans.sort()
+    return spans
+
+
+_BEFORE_TIME_WORD, _AFTER_TIME_WORD = 48, 32  # reach of an expression around its time word, in characters
+
+
+def _windows(spans: Iterable[Span], size: int) -> list[Span]:
+    """Merge the reach around each time word into disjoint windows."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        start, end = max(0, start - _BEFORE_TIME_WORD), min(size, end + _AFTER_TIME_WORD)
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def _future_sentence(low: str, pos: int) -> bool:
+    start, end = sentence_bounds(low, pos)
+    return _FUTURE.search(low, start, end) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts the customer gives, and facts the agent asks for
+
+# Emails are found from their "@" (a literal the regex engine finds fast) and widened to the left.
+_EMAIL_TAIL = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_HEAD = re.compile(r"[\w.+-]+$")
+
+
+def emails(text: str) -> list[str]:
+    """Return the email addresses in the text."""
+    found = []
+    if "@" in text:
+        for m in _EMAIL_TAIL.finditer(text):
+            head = _EMAIL_HEAD.search(text, max(0, m.start() - 64), m.start())
+            if head:
+                found.append(text[head.start():m.end()])
+    return found
+
+# Each pattern starts with a literal or a digit so the regex engine can skip positions quickly;
+# word boundaries before the match are checked in Python.
+_GIVEN_KEYED = re.compile(r"(order|account|tracking|reference|ref|case|ticket|booking|confirmation|invoice|ios|android"
+                          r"|macos|ipados|watchos|windows|version)\b(?:[^.?!\n\d]{0,25}\d|\s*v?\d)")
+_KEY_KIND = {"order": "order", "account": "account", "tracking": "tracking", "ios": "version", "android": "version",
+             "macos": "version", "ipados": "version", "watchos": "version", "windows": "version",
+             "version": "version"}
+_GIVEN_ADDRESS = re.compile(r"[0-9]+\s+(?:[a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd"
+                            r"|way|court|ct|place|pl|close|crescent)\b")
+_GIVEN_PHONE = re.compile(r"[+0-9][0-9 ().-]{6,}[0-9](?![\w/])")
+# Literal-first alternatives let the regex engine skip positions quickly; the kind is told by the text.
+_GIVEN_WORDS = re.compile(r"my\s+name(?:\s+is|'s)\s+\w|iphone|ipad|ipod|macbook|imac|galaxy|pixel|apple\s+watch|airpods")
+_ASKED = re.compile(
+    r"\b(?:(?P<email>e-?mail(?:\s+address)?)"
+    r"|(?P<order>order\s*(?:number|no|#|id|details))"
+    r"|(?P<account>account\s*(?:number|no|#|id))"
+    r"|(?P<tracking>tracking\s*(?:number|no|code|id))"
+    r"|(?P<reference>(?:reference|ref|case|ticket|booking|confirmation|invoice)\s*(?:number|no|#|id|code))"
+    r"|(?P<phone>(?:phone|mobile|cell|contact)\s*(?:number|no))"
+    r"|(?P<address>(?:shipping|delivery|home|postal|mailing|street)\s+address|address)"
+    r"|(?P<name>your\s+(?:full\s+)?name)"
+    r"|(?P<version>(?:ios|android|os|software|app)\s+version|version\s+of|which\s+version)"
+    r"|(?P<device>(?:which|what)\s+(?:device|model|phone)|device\s+model)"
+    r")\b"
+)
+
+
+def given_fact_kinds(low: str, named: bool = True) -> set[str]:
+    """Return the kinds of facts a customer turn supplies (order, email, version, ...).
+
+    `named` may be False when the caller knows the text has no FACT_HINT word: then only
+    emails, addresses and phone numbers can be present.
+    """
+    kinds: set[str] = set()
+    if emails(low):
+        kinds.add("email")
+    if has_digit(low):
+        if named:
+            kinds.update(_KEY_KIND.get(m.group(1), "reference")
+                         for m in _GIVEN_KEYED.finditer(low) if _starts_word(low, m))
+        if any(_starts_word(low, m) for m in _GIVEN_ADDRESS.finditer(low)):
+            kinds.add("address")
+        if any(_starts_word(low, m, "/") for m in _GIVEN_PHONE.finditer(low)):
+            kinds.add("phone")
+    if named:
+        kinds.update("name" if m.group().startswith("my") else "device" for m in _GIVEN_WORDS.finditer(low))
+    return kinds
+
+
+def _starts_word(text: str, m: re.Match, also: str = "") -> bool:
+    """Tell whether a match starts at a word boundary (not after a letter, digit or `also`)."""
+    start = m.start()
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in also)
+
+
+def asked_fact_kinds(low: str, start: int, end: int) -> list[tuple[str, Span]]:
+    """Return the fact kinds an ask sentence requests, with the span naming each."""
+    return [(m.lastgroup, m.span(m.lastgroup)) for m in _ASKED.finditer(low, start, end)]
+
+
+# Specifics are found by patterns that start with a character class (digit, currency sign or
+# capital), so the regex engine skips lowercase text quickly; lookbehinds then check the context.
+# Capitalized words inside a sentence (Lisbon) come straight from findall; numbers and ids (from
+# their first digit) and mixed-case names (from their inner capital: iPhone) are widened back over
+# their leading letters.
+_CAPITALIZED = re.compile(r"[A-Z](?<=[\w,;:] [A-Z])[a-z]{2,}\b")
+_NUMBER_OR_INNER_CAPITAL = re.compile(r"[0-9#$£€A-Z](?:(?<=[0-9#$£€])(?<![0-9.][0-9#$£€])[\w./-]*|(?<=[a-z][A-Z])\w*)")
+_NOT_SPECIFIC = frozenset("the and thanks thank please sorry hello dear okay yes but this that what when where why how "
+                          "could would should can will just also hi hey".split())
+
+
+def specifics(text: str) -> list[str]:
+    """Return the customer's specifics worth reflecting back, normalized for matching.
+
+    Specifics are emails, words with a digit (order numbers, amounts, dates, models), mixed-case
+    names (iPhone, eBay) and capitalized words inside a sentence (Lisbon, Pixel). Works on the
+    original text because capitals matter; @mentions are skipped.
+    """
+    words = emails(text)
+    for m in _NUMBER_OR_INNER_CAPITAL.finditer(text):
+        start = m.start()
+        while start and text[start - 1].isalpha():
+            start -= 1
+        if start == 0 or text[start - 1] != "@":
+            words.append(text[start:m.end()])
+    words += _CAPITALIZED.findall(text)
+    if not words:
+        return []
+    found: dict[str, None] = {}
+    for value in normalize("\n".join(words)).split("\n"):  # one normalize call for all
+        value = value.strip("#$£€.-/")
+        if len(value) >= 3 and value not in _NOT_SPECIFIC:
+            found[value] = None
+    return list(found)
+
+
+def find_word(low: str, word: str, start: int = 0) -> Span | None:
+    """Return the first whole-word occurrence of lowercase `word` in `low` from `start`, else None."""
+    pos = low.find(word, start)
+    size = len(word)
+    while pos >= 0:
+        before = low[pos - 1] if pos else " "
+        after = low[pos + size] if pos + size < len(low) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return pos, pos + size
+        pos = low.find(word, pos + 1)
+    return None

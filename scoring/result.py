@@ -1,0 +1,77 @@
+"""What the scorer returns: per-criterion scores, evidence and detector signals."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CRITERIA = ("listen", "empathize", "apologize", "fix", "overcommunicate", "respond")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why points were gained or lost: the words, where they are, and what they did.
+
+    `turn` indexes Interaction.turns; `start`/`end` are character offsets in that
+    turn's text (end exclusive). `effect` is the signed number of points.
+    Evidence with no span in the text (for example a slow response) has start == end == 0.
+    """
+
+    turn: int
+    start: int
+    end: int
+    cue: str
+    effect: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionScore:
+    name: str
+    score: float | None  # 0-100, None when not applicable
+    applicable: bool
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    apology: bool = False
+    transfer: bool = False
+    timeline: bool = False
+    question: bool = False
+    perk: bool = False
+    customer_name_used: bool = False
+    courtesy: float = 50.0  # 0-100
+    customer_sentiment_start: float = 0.0  # -1..1
+    customer_sentiment_end: float = 0.0  # -1..1
+    first_response_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreResult:
+    interaction_id: str
+    rubric_version: str
+    overall: float | None
+    auto_fail: bool
+    criteria: dict[str, CriterionScore]
+    signals: Signals
+    critical: tuple[Evidence, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the CLI's JSON line shape."""
+        return {
+            "id": self.interaction_id,
+            "rubric_version": self.rubric_version,
+            "overall": self.overall,
+            "auto_fail": self.auto_fail,
+            "critical": [asdict(e) for e in self.critical],
+            "criteria": {
+                name: {
+                    "score": c.score,
+                    "applicable": c.applicable,
+                    "evidence": [asdict(e) for e in c.evidence],
+                }
+                for name, c in self.criteria.items()
+            },
+            "signals": asdict(self.signals),
+        }

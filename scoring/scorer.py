@@ -1,0 +1,613 @@
+"""Score an interaction against the rubric: six criteria, critical behaviours, evidence and signals.
+
+Point model. Every criterion starts at its rubric `base` and adds the signed rubric points of the
+cues found, clamped to 0..100 and rounded to 0.1. Credits count once per interaction; penalties
+count at most once per agent turn and at most three times. Each added or removed point is an
+Evidence item, so clamp(base + sum of evidence effects) is the score. Default points in brackets.
+
+- listen (base 55; needs agent and customer turns): clarifying question or request for info
+  [+15], reflecting a customer's specific back (order number, email, product, place, amount) [+20],
+  checking understanding [+10]; asking for a kind of fact the customer already gave (order number,
+  email, phone, address, name, OS version, device) [-15]; talking over the customer [-10].
+  Talk-over rule (phone, both turns timed): a customer turn of n words takes n / speech_words_per_second
+  seconds; an agent turn starting earlier than that minus talk_over_grace_seconds talks over it.
+- empathize (base 40; needs an agent turn): feelings acknowledged [+25], customer's name used [+10],
+  each distinct politeness strategy (gratitude, please, greeting, helpfulness, hedging, deference)
+  [+5]; condescension/arguing [-25], blunt wording [-5], critical behaviour [-30].
+- apologize (base 20; only when the customer reports a problem): the best apology counts once —
+  plain or owned [+45] or, failing that, generic ("sorry for any inconvenience") [+25]; emphatic
+  ("so sorry") [+10]; owning the mistake [+30]; conditional ("sorry if you feel") [-10]; deflecting
+  ("sorry, but that's our policy", "not our fault") [-10]; refusing ("I'm not sorry") [-20].
+- fix (base 30; only when the customer reports a problem or asks for something): concrete remedy
+  [+40], done rather than offered [+10], concrete troubleshooting step [+25], customer confirms it
+  is solved [+15], perk [+15 when the company was at fault, else +5]; passing the customer on
+  [-25], "nothing I can do" [-25], refusing a remedy ("I can't refund") [-10].
+- overcommunicate (base 30; when there is a problem or request, or no customer turn at all):
+  why [+15], what next [+15], when (a concrete time or date) [+20], follow-up commitment [+10]
+  naming its channel [+5], offer of further help [+10].
+- respond (base 100; only with timestamps): each wait runs from the first unanswered customer turn
+  (or the interaction start) to the next agent turn. A wait w against the channel target T scores
+  100 when w <= T, else 100 * T / w (twice the target halves it). The penalty 100 - that is
+  weighted by first_response_share for the first reply and shares the rest evenly among later
+  replies (the first reply carries it all when it is the only one).
+
+Critical behaviours (rubric families critical_*) in agent turns, outside quotes and not negated
+("it's not your fault" does not blame), set auto_fail and an overall of 0. Otherwise overall is
+the weighted mean of the applicable criteria, or None when none applies.
+
+Only agent turns earn or lose points; customer turns give context (problem, request, facts,
+sentiment, confirmation). Text inside quotation marks (or '>' quoted email lines) in an agent
+turn is someone else's words and is ignored. Negation is scoped to the clause (see scoring.cues).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from scoring import cues as cue
+from scoring.cues import Span
+from scoring.model import Interaction
+from scoring.result import CRITERIA, CriterionScore, Evidence, ScoreResult, Signals
+from scoring.rubric import AGENT, CUE_FAMILIES, CUSTOMER, POINTS, CriterionRule, Rubric, load_rubric
+from scoring.sentiment import sentiment
+
+MAX_PENALTIES = 3
+CRITICAL_EFFECT = -100.0
+CRITICAL_REASONS = {
+    "critical_dismissive": "auto-fail: dismissed the customer",
+    "critical_insult": "auto-fail: insulted the customer",
+    "critical_blame": "auto-fail: blamed the customer",
+}
+COURTESY_FAMILIES = ("courtesy_gratitude", "courtesy_please", "courtesy_greeting", "courtesy_helpful",
+                     "courtesy_hedge", "courtesy_deference")
+# Courtesy signal: neutral 50, +10 per politeness strategy used (the six above, empathy, apology), minus rudeness.
+COURTESY_NEUTRAL, COURTESY_STRATEGY, COURTESY_CONDESCENSION, COURTESY_BLUNT, COURTESY_CRITICAL = 50, 10, 20, 10, 40
+# A customer turn this negative counts as reporting a problem even without a problem phrase.
+UPSET_SENTIMENT = -0.4
+
+# Families whose hits a preceding negator cancels; politeness formulas and phrases that already
+# carry their own negation ("nothing I can do") are exempt.
+_NEGATABLE_BEFORE = frozenset(CUE_FAMILIES) - {
+    *COURTESY_FAMILIES, "apology_generic", "apology_conditional", "helpless", "further_help", "next_step",
+    "explain", "request"}
+# Remedies can also be denied after the fact: "a refund is not possible".
+_NEGATABLE_AFTER = frozenset(("resolution", "troubleshooting", "perk"))
+
+_DEFLECTING_TAIL = re.compile(r"\b(?:but|however|unfortunately|though)\b[^.!?\n]*?"
+                              r"(?:\bnot\b|n't\b|\bcannot\b|\bpolicy\b|\bunable\b|\bno\s+way\b)")
+# A remedy reported as done: a perfect/passive marker before it in the clause with no future modal
+# in between ("I've gone ahead and refunded", "the charge was reversed"), or "... has been issued" after.
+_DONE_MARKER = re.compile(r"\b(?:i've|i\s+have|we've|we\s+have|has\s+been|have\s+been|had\s+been|is\s+now"
+                          r"|are\s+now|was|were|already|just|successfully|went\s+ahead|gone\s+ahead)\b")
+_FUTURE_MODAL = re.compile(r"\b(?:will|can|could|would|shall|going\s+to)\b|'ll\b")
+_DONE_AFTER = re.compile(r"[\w' ]{0,25}?\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+\w+")
+_CHANNEL = re.compile(r"\b(?:e-?mail|call|phone|ring|text|sms|dm|message|chat|letter|post|voicemail)\b")
+_TITLES = frozenset(("mr", "mrs", "ms", "miss", "dr", "sir", "madam"))
+
+Where = tuple[int, Span]  # (turn index, span in that turn's text)
+
+
+@dataclass(slots=True)
+class _Turn:
+    """One turn's text and its cue hits outside quotes, split into live and negated, per family."""
+
+    index: int
+    speaker: str
+    text: str
+    low: str
+    quotes: list[Span]
+    hits: dict[str, list[Span]]
+    negated: dict[str, list[Span]]
+
+
+@dataclass(slots=True)
+class _Context:
+    """The interaction's turns and what the criteria share about them."""
+
+    turns: list[_Turn]
+    agent: list[_Turn]
+    customer: list[_Turn]
+    seen: dict[str, list[Where]]  # per family: the first live hit of each turn, in turn order
+    problem: bool
+    request: bool
+    company_fault: bool
+    sentiment_start: float
+    sentiment_end: float
+
+    def first(self, family: str) -> Where | None:
+        found = self.seen.get(family)
+        return found[0] if found else None
+
+
+class _Tally:
+    """One criterion's evidence: credits once per key, penalties once per turn and at most MAX_PENALTIES."""
+
+    __slots__ = ("criterion", "rule", "evidence", "credited", "penalties")
+
+    def __init__(self, criterion: str, rule: CriterionRule):
+        self.criterion = criterion
+        self.rule = rule
+        self.evidence: list[Evidence] = []
+        self.credited: set[str] = set()
+        self.penalties: dict[str, list[int]] = {}
+
+    def credit(self, key: str, where: Where | None, cue_name: str | None = None, reason: str | None = None,
+               once_per: str | None = None) -> None:
+        once = once_per or key
+        if where is None or once in self.credited:
+            return
+        self.credited.add(once)
+        self._add(key, where, cue_name, reason)
+
+    def penalize_each(self, key: str, found: list[Where] | None, cue_name: str | None = None,
+                      reason: str | None = None) -> None:
+        """Penalize the first MAX_PENALTIES of `found` (at most one per turn)."""
+        for where in (found or ())[:MAX_PENALTIES]:
+            self.penalize(key, where, cue_name, reason)
+
+    def penalize(self, key: str, where: Where, cue_name: str | None = None, reason: str | None = None) -> None:
+        turns = self.penalties.setdefault(key, [])
+        if where[0] not in turns and len(turns) < MAX_PENALTIES:
+            turns.append(where[0])
+            self._add(key, where, cue_name, reason)
+
+    def add(self, turn: int, cue_name: str, effect: float, reason: str) -> None:
+        """Record evidence with no text span and a computed effect (timing)."""
+        self.evidence.append(Evidence(turn, 0, 0, cue_name, round(effect, 1) + 0.0, reason))  # no -0.0
+
+    def _add(self, key: str, where: Where, cue_name: str | None, reason: str | None) -> None:
+        turn, (start, end) = where
+        self.evidence.append(Evidence(turn, start, end, cue_name or key, float(self.rule.points[key]),
+                                      reason or POINTS[self.criterion][key][1]))
+
+    def result(self) -> CriterionScore:
+        total = self.rule.base + sum(e.effect for e in self.evidence)
+        ordered = tuple(sorted(self.evidence, key=_evidence_order))
+        return CriterionScore(self.criterion, round(min(100.0, max(0.0, total)), 1), True, ordered)
+
+
+def _evidence_order(e: Evidence) -> tuple:
+    return e.turn, e.start, e.end, e.cue, e.reason
+
+
+class Scorer:
+    """Score interactions against one rubric; cue patterns are compiled once here."""
+
+    def __init__(self, rubric: Rubric):
+        self.rubric = rubric
+        self._matchers = {
+            speaker: cue.PhraseMatcher({**{family: rubric.cues[family]
+                                           for family, (owner, _) in CUE_FAMILIES.items() if owner == speaker},
+                                        **cue.HINT_FAMILIES})
+            for speaker in (AGENT, CUSTOMER)
+        }
+
+    def score(self, interaction: Interaction) -> ScoreResult:
+        """Return the criteria scores, evidence, critical behaviours and signals of one interaction."""
+        ctx = self._context(interaction)
+        critical = [Evidence(turn, start, end, family, CRITICAL_EFFECT, reason)
+                    for family, reason in CRITICAL_REASONS.items()
+                    for t in ctx.agent for start, end in t.hits.get(family, ())
+                    for turn in (t.index,)]
+        critical.sort(key=_evidence_order)
+        apologies = _classify_apologies(ctx)
+        asks = _asks(ctx)
+        timelines = _timelines(ctx)
+        waits = _waits(interaction)
+        names = _name_tokens(interaction.customer_name)
+        name_used = _find_name(ctx, names) if names else None
+        has_agent, has_customer = bool(ctx.agent), bool(ctx.customer)
+        scores = {
+            "listen": self._listen(ctx, interaction, asks) if has_agent and has_customer else None,
+            "empathize": self._empathize(ctx, name_used, critical) if has_agent else None,
+            "apologize": self._apologize(ctx, apologies) if has_agent and ctx.problem else None,
+            "fix": self._fix(ctx) if has_agent and (ctx.problem or ctx.request) else None,
+            "overcommunicate": (self._overcommunicate(ctx, timelines)
+                                if has_agent and (ctx.problem or ctx.request or not has_customer) else None),
+            "respond": self._respond(interaction.channel, waits) if waits else None,
+        }
+        criteria = {name: scores[name] or CriterionScore(name, None, False, ()) for name in CRITERIA}
+        return ScoreResult(
+            interaction_id=interaction.id,
+            rubric_version=self.rubric.version,
+            overall=0.0 if critical else self._overall(criteria),
+            auto_fail=bool(critical),
+            criteria=criteria,
+            signals=Signals(
+                apology=bool(apologies.plain or apologies.generic or apologies.deflecting),
+                transfer="transfer" in ctx.seen,
+                timeline=bool(timelines),
+                question=bool(asks),
+                perk="perk" in ctx.seen,
+                customer_name_used=name_used is not None,
+                courtesy=_courtesy(ctx, apologies, critical),
+                customer_sentiment_start=ctx.sentiment_start,
+                customer_sentiment_end=ctx.sentiment_end,
+                first_response_seconds=round(waits[0][1], 1) if waits else None,
+            ),
+            critical=tuple(critical),
+        )
+
+    # -- analysis ---------------------------------------------------------------------------
+
+    def _context(self, interaction: Interaction) -> _Context:
+        seen: dict[str, list[Where]] = {}
+        turns = [self._turn(i, t.speaker, t.text, seen) for i, t in enumerate(interaction.turns)]
+        agent = [t for t in turns if t.speaker == AGENT]
+        customer = [t for t in turns if t.speaker == CUSTOMER]
+        start = sentiment(customer[0].text) if customer else 0.0
+        end = sentiment(customer[-1].text) if len(customer) > 1 else start
+        return _Context(
+            turns=turns, agent=agent, customer=customer, seen=seen,
+            problem="problem" in seen or min(start, end) <= UPSET_SENTIMENT,
+            request="request" in seen or any("?" in t.low for t in customer),
+            company_fault="company_fault" in seen,
+            sentiment_start=start, sentiment_end=end,
+        )
+
+    def _turn(self, index: int, speaker: str, text: str, seen: dict[str, list[Where]]) -> _Turn:
+        """Find the turn's cues, drop quoted ones, split live from negated; note first hits in `seen`."""
+        low = cue.normalize(text)
+        quotes = cue.quoted_spans(low) if speaker == AGENT else []
+        found = self._matchers[speaker].find(low)
+        negation_possible = any(cue.NEGATOR in families for _, _, families in found)
+        hits: dict[str, list[Span]] = {}
+        negated: dict[str, list[Span]] = {}
+        for start, end, families in found:
+            if quotes and cue.overlaps((start, end), quotes):
+                continue
+            denied_before = None
+            for family in families:
+                denied = False
+                if negation_possible:
+                    if family in _NEGATABLE_BEFORE:
+                        if denied_before is None:
+                            denied_before = cue.negated_before(low, start)
+                        denied = denied_before
+                    if not denied and family in _NEGATABLE_AFTER:
+                        denied = cue.negated_after(low, end)
+                found_in = negated if denied else hits
+                bucket = found_in.get(family)
+                if bucket is None:
+                    found_in[family] = [(start, end)]
+                    if not denied:
+                        seen.setdefault(family, []).append((index, (start, end)))
+                elif bucket[-1][1] <= start:  # one hit per stretch of text and family
+                    bucket.append((start, end))
+        return _Turn(index, speaker, text, low, quotes, hits, negated)
+
+    # -- criteria ---------------------------------------------------------------------------
+
+    def _tally(self, name: str) -> _Tally:
+        return _Tally(name, self.rubric.criteria[name])
+
+    def _listen(self, ctx: _Context, interaction: Interaction, asks: list[_Ask]) -> CriterionScore:
+        tally = self._tally("listen")
+        for ask in asks:
+            if ask.re_asked:
+                kind, span = ask.re_asked
+                tally.penalize("re_ask", (ask.turn, span),
+                               reason=f"asked again for the {kind} the customer already gave")
+            else:
+                tally.credit("question", (ask.turn, ask.span))
+        tally.credit("reflection", _reflection(ctx, interaction.customer_name))
+        tally.credit("active_listening", ctx.first("active_listening"))
+        if interaction.channel == "phone":
+            timing = self.rubric.timing
+            for turn, early, words in _talk_overs(interaction, timing.speech_words_per_second,
+                                                  timing.talk_over_grace_seconds):
+                tally.penalize("talk_over", (turn, (0, 0)), reason=f"started {early:.1f} s before the customer "
+                                                                   f"could have finished ({words} words)")
+        return tally.result()
+
+    def _empathize(self, ctx: _Context, name_used: Where | None, critical: list[Evidence]) -> CriterionScore:
+        tally = self._tally("empathize")
+        tally.credit("empathy", ctx.first("empathy"))
+        tally.credit("customer_name", name_used)
+        for family in COURTESY_FAMILIES:
+            tally.credit("courtesy", ctx.first(family), cue_name=family,
+                         reason=f"courtesy: {family.removeprefix('courtesy_')}", once_per=family)
+        tally.penalize_each("condescension", ctx.seen.get("condescension"))
+        tally.penalize_each("blunt", ctx.seen.get("blunt"))
+        for item in critical:
+            tally.penalize("critical", (item.turn, (item.start, item.end)), cue_name=item.cue,
+                           reason=item.reason.removeprefix("auto-fail: "))
+        return tally.result()
+
+    def _apologize(self, ctx: _Context, apologies: _Apologies) -> CriterionScore:
+        tally = self._tally("apologize")
+        if apologies.plain:
+            tally.credit("apology", apologies.plain[0])
+            tally.credit("apology_sincere", apologies.sincere[0] if apologies.sincere else None)
+        elif apologies.generic:
+            tally.credit("apology_generic", apologies.generic[0])
+        tally.credit("ownership", ctx.first("ownership"))
+        for where in apologies.conditional:
+            tally.penalize("apology_conditional", where)
+        for where, reason in apologies.deflections:
+            tally.penalize("deflection", where, reason=reason)
+        for where in apologies.refused:
+            tally.penalize("apology_refused", where)
+        return tally.result()
+
+    def _fix(self, ctx: _Context) -> CriterionScore:
+        tally = self._tally("fix")
+        remedy = ctx.first("resolution")
+        tally.credit("resolution", remedy)
+        if remedy and _done(ctx.turns[remedy[0]].low, remedy[1]):
+            tally.credit("resolution_done", remedy)
+        tally.credit("troubleshooting", ctx.first("troubleshooting"))
+        at_fault = "ownership" in ctx.seen or ctx.company_fault
+        tally.credit("perk_at_fault" if at_fault else "perk", ctx.first("perk"))
+        tally.penalize_each("transfer", ctx.seen.get("transfer"))
+        tally.penalize_each("helpless", ctx.seen.get("helpless"))
+        tally.penalize_each("refusal", [(t.index, t.negated["resolution"][0]) for t in ctx.agent
+                                        if "resolution" in t.negated])
+        after_first_reply = [w for w in ctx.seen.get("confirmation", ()) if w[0] > ctx.agent[0].index]
+        tally.credit("customer_confirmed", after_first_reply[0] if after_first_reply else None)
+        return tally.result()
+
+    def _overcommunicate(self, ctx: _Context, timelines: list[Where]) -> CriterionScore:
+        tally = self._tally("overcommunicate")
+        for family in ("explain", "next_step", "further_help"):
+            tally.credit(family, ctx.first(family))
+        follow_up = ctx.first("follow_up")
+        if follow_up:
+            tally.credit("follow_up", follow_up)
+            channel = _channel_near(ctx.turns[follow_up[0]].low, follow_up[1])
+            tally.credit("follow_up_channel", (follow_up[0], channel) if channel else None)
+        tally.credit("timeline", timelines[0] if timelines else None)
+        return tally.result()
+
+    def _respond(self, channel: str, waits: list[tuple[int, float]]) -> CriterionScore:
+        tally = self._tally("respond")
+        target = self.rubric.response_targets[channel]
+        first_share = self.rubric.timing.first_response_share if len(waits) > 1 else 1.0
+        later_share = (1.0 - first_share) / (len(waits) - 1) if len(waits) > 1 else 0.0
+        for n, (turn, seconds) in enumerate(waits):
+            on_time = 100.0 if seconds <= target else 100.0 * target / seconds
+            effect = -(100.0 - on_time) * (first_share if n == 0 else later_share)
+            what = "first reply" if n == 0 else "reply"
+            if n == 0 or seconds > target:
+                tally.add(turn, "response_time", effect,
+                          f"{what} after {_duration(seconds)} (target {_duration(target)})")
+        return tally.result()
+
+    def _overall(self, scores: dict[str, CriterionScore]) -> float | None:
+        weighted = [(self.rubric.criteria[name].weight, c.score) for name, c in scores.items() if c.score is not None]
+        total_weight = sum(w for w, _ in weighted)
+        if not total_weight:
+            return None
+        return round(sum(w * s for w, s in weighted) / total_weight, 1)
+
+
+def _courtesy(ctx: _Context, apologies: _Apologies, critical: list[Evidence]) -> float:
+    """Return 0..100: neutral 50, +10 per distinct politeness strategy, minus rudeness."""
+    if not ctx.agent:
+        return float(COURTESY_NEUTRAL)
+    strategies = sum(family in ctx.seen for family in (*COURTESY_FAMILIES, "empathy"))
+    strategies += bool(apologies.plain or apologies.generic)
+    rudeness = (COURTESY_CONDESCENSION * sum(len(t.hits.get("condescension", ())) for t in ctx.agent)
+                + COURTESY_BLUNT * sum(len(t.hits.get("blunt", ())) for t in ctx.agent)
+                + COURTESY_CRITICAL * len(critical))
+    return float(min(100, max(0, COURTESY_NEUTRAL + COURTESY_STRATEGY * strategies - rudeness)))
+
+
+# -- apologies ------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Apologies:
+    """Agent apologies sorted by kind, and the deflections to penalize (with their reasons)."""
+
+    plain: list[Where] = field(default_factory=list)
+    generic: list[Where] = field(default_factory=list)
+    sincere: list[Where] = field(default_factory=list)
+    conditional: list[Where] = field(default_factory=list)
+    deflecting: list[Where] = field(default_factory=list)
+    refused: list[Where] = field(default_factory=list)
+    deflections: list[tuple[Where, str]] = field(default_factory=list)
+
+
+def _classify_apologies(ctx: _Context) -> _Apologies:
+    """Sort each agent apology into plain, generic, conditional or deflecting, and collect deflections."""
+    out = _Apologies()
+    for turn in ctx.agent:
+        hits, used = turn.hits, []
+        if "apology" not in hits and "deflection" not in hits and not turn.negated:
+            continue
+        for span in hits.get("apology", ()):
+            where = (turn.index, span)
+            sentence = cue.sentence_bounds(turn.low, span[0])
+            deflections = _within(hits, "deflection", sentence)
+            if _within(hits, "apology_conditional", sentence):
+                out.conditional.append(where)
+            elif (deflections or _within(hits, "helpless", sentence)
+                  or _DEFLECTING_TAIL.search(turn.low, span[1], sentence[1])):
+                out.deflecting.append(where)
+                out.deflections.append((where, "apology deflected ('sorry, but ...')"))
+                used += deflections
+            elif _within(hits, "apology_generic", sentence):
+                out.generic.append(where)
+            else:
+                out.plain.append(where)
+                out.sincere += [(turn.index, s) for s in _within(hits, "apology_sincere", span)]
+        out.refused += [(turn.index, span) for span in turn.negated.get("apology", ())]
+        out.deflections += [((turn.index, span), "deflected responsibility")
+                            for span in hits.get("deflection", ()) if span not in used]
+        out.deflections += [((turn.index, span), "denied responsibility") for span in turn.negated.get("ownership", ())]
+    out.deflections.sort()
+    return out
+
+
+def _within(hits: dict[str, list[Span]], family: str, span: Span) -> list[Span]:
+    """Return the hits of `family` that overlap `span`."""
+    return [s for s in hits.get(family, ()) if s[0] < span[1] and span[0] < s[1]]
+
+
+# -- questions and facts -------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Ask:
+    """An agent question or request for information; `re_asked` names a fact kind already given."""
+
+    turn: int
+    span: Span
+    re_asked: tuple[str, Span] | None
+
+
+def _asks(ctx: _Context) -> list[_Ask]:
+    """Return agent questions and information requests in order, marking re-asks of given facts."""
+    asks: list[_Ask] = []
+    given: set[str] = set()
+    unread: list[_Turn] = []  # customer turns whose facts are read only once an ask names a fact kind
+    for turn in ctx.turns:
+        if turn.speaker == CUSTOMER:
+            unread.append(turn)
+            continue
+        spans = turn.hits.get("info_request", [])
+        if "?" in turn.low:
+            spans = sorted({*spans, *(s for s in cue.question_spans(turn.low)
+                                      if not cue.overlaps((s[1] - 1, s[1]), turn.quotes))})
+        offers = turn.hits.get("further_help", ())
+        for span in spans:
+            if offers and cue.overlaps(span, offers):
+                continue
+            sentence = cue.sentence_bounds(turn.low, span[0])
+            named = cue.FACT_HINT in turn.hits and cue.overlaps(sentence, turn.hits[cue.FACT_HINT])
+            wanted = cue.asked_fact_kinds(turn.low, *sentence) if named else []
+            if wanted and unread:
+                for customer in unread:
+                    given |= cue.given_fact_kinds(customer.low, named=cue.FACT_HINT in customer.hits)
+                unread.clear()
+            re_asked = next(((kind, where) for kind, where in wanted if kind in given), None)
+            asks.append(_Ask(turn.index, span, re_asked))
+    return asks
+
+
+def _reflection(ctx: _Context, customer_name: str | None) -> Where | None:
+    """Return the first agent mention of a specific the customer gave earlier, outside quotes."""
+    skip = set(_name_tokens(customer_name, lower=True))
+    seen: list[str] = []
+    unread: list[_Turn] = []  # customer turns not yet followed by an agent turn
+    for turn in ctx.turns:
+        if turn.speaker == CUSTOMER:
+            unread.append(turn)
+            continue
+        for customer in unread:
+            seen += [v for v in cue.specifics(customer.text) if v not in skip and v not in seen]
+        unread.clear()
+        for value in seen:
+            if value in turn.low:
+                span = cue.find_word(turn.low, value)
+                if span and not cue.overlaps(span, turn.quotes):
+                    return turn.index, span
+    return None
+
+
+def _timelines(ctx: _Context) -> list[Where]:
+    """Return concrete time/date commitments in agent turns, outside quotes and not negated."""
+    found = []
+    for turn in ctx.agent:
+        time_words = turn.hits.get(cue.TIME_HINT, [])
+        if not time_words and not cue.has_digit(turn.low):
+            continue
+        negation_possible = cue.NEGATOR in turn.hits or cue.NEGATOR in turn.negated
+        for span in cue.timeline_spans(turn.low, time_words):
+            if cue.overlaps(span, turn.quotes) or (negation_possible and cue.negated_before(turn.low, span[0])):
+                continue
+            found.append((turn.index, span))
+    return found
+
+
+def _done(low: str, span: Span) -> bool:
+    """Tell whether the remedy at `span` is reported as done ("I've refunded", "refund has been issued")."""
+    start = max(cue.sentence_bounds(low, span[0])[0], span[0] - 60)
+    marker = _DONE_MARKER.search(low, start, span[1])
+    if marker and not _FUTURE_MODAL.search(low, marker.end(), span[1]):
+        return True
+    return _DONE_AFTER.match(low, span[1]) is not None
+
+
+def _channel_near(low: str, span: Span) -> Span | None:
+    """Return a contact channel named in the sentence of a follow-up (email, call, text, DM ...)."""
+    start, end = cue.sentence_bounds(low, span[0])
+    m = _CHANNEL.search(low, start, end)
+    return m.span() if m else None
+
+
+def _name_tokens(name: str | None, lower: bool = False) -> list[str]:
+    """Return the usable parts of a customer's name (no titles or initials), capitalized or lowercased."""
+    if not name:
+        return []
+    parts = [p for p in re.findall(r"[^\W\d_][\w'-]*", name) if len(p) > 1 and p.lower() not in _TITLES]
+    return [p.lower() if lower else p[:1].upper() + p[1:] for p in parts]
+
+
+def _find_name(ctx: _Context, names: list[str]) -> Where | None:
+    """Return the first agent use of the customer's name (capitalized as a name), outside quotes."""
+    for turn in ctx.agent:
+        for name in names:
+            span = cue.find_word(turn.text, name) if name in turn.text else None
+            if span and not cue.overlaps(span, turn.quotes):
+                return turn.index, span
+    return None
+
+
+# -- timing -------------------------------------------------------------------------------
+
+def _waits(interaction: Interaction) -> list[tuple[int, float]]:
+    """Return (agent turn, seconds waited) for each reply whose wait can be timed."""
+    waits: list[tuple[int, float]] = []
+    pending = interaction.started_at
+    for i, turn in enumerate(interaction.turns):
+        if turn.speaker == CUSTOMER:
+            if turn.at is not None and (pending is None or turn.at < pending):
+                pending = turn.at
+        else:
+            if pending is not None and turn.at is not None:
+                waits.append((i, max(0.0, (turn.at - pending).total_seconds())))
+            pending = None
+    return waits
+
+
+def _talk_overs(interaction: Interaction, words_per_second: float, grace: float) -> list[tuple[int, float, int]]:
+    """Return (agent turn, seconds early, customer words) for agent turns that start over a customer turn."""
+    found = []
+    turns = interaction.turns
+    for i in range(1, len(turns)):
+        before, turn = turns[i - 1], turns[i]
+        if turn.speaker != AGENT or before.speaker != CUSTOMER or turn.at is None or before.at is None:
+            continue
+        words = len(before.text.split())
+        early = words / words_per_second - (turn.at - before.at).total_seconds()
+        if early > grace:
+            found.append((i, early, words))
+    return found
+
+
+def _duration(seconds: float) -> str:
+    """Format seconds for a reason: '45 s', '3 min', '3 h 10 min', '2 d 4 h'."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+@lru_cache(maxsize=1)
+def _default_scorer() -> Scorer:
+    return Scorer(load_rubric())
+
+
+def score_interaction(interaction: Interaction, rubric: Rubric | None = None) -> ScoreResult:
+    """Score one interaction with `rubric` (default: the seed rubric, compiled once and reused)."""
+    scorer = _default_scorer() if rubric is None else Scorer(rubric)
+    return scorer.score(interaction)

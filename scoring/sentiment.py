@@ -1,0 +1,66 @@
+"""Customer sentiment from a small built-in lexicon, in the range -1..1.
+
+Each known word carries a valence from -3 to 3. A negator among the three preceding words
+flips and damps it; an intensifier just before it strengthens it; words after "but" count
+more than words before it; each "!" (up to three) pushes the total away from zero.
+The total s is squashed to s / sqrt(s^2 + 12) so that a couple of strong words approach +-1.
+The lexicon favours customer-service vocabulary (broken, refund, waiting, sorted, helpful).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_POSITIVE = {
+    3: "amazing awesome brilliant excellent fantastic outstanding perfect superb wonderful love loved lovely "
+       "delighted thrilled incredible",
+    2: "great good happy glad pleased satisfied thanks thank grateful appreciate appreciated helpful resolved "
+       "sorted fixed solved works worked working best nice kind friendly quick fast easy recommend enjoy "
+       "enjoyed cool impressed reliable smooth welcome",
+    1: "ok okay fine fair better clear polite patient prompt useful well hope hopefully",
+}
+_NEGATIVE = {
+    3: "terrible awful horrible worst hate hated disgusting furious outrageous unacceptable pathetic useless "
+       "rubbish scam fraud shit crap ridiculous appalling nightmare disgrace incompetent sucks",
+    2: "bad angry annoyed annoying frustrated frustrating disappointed disappointing upset poor rude broken "
+       "fail failed failure wrong lost stolen damaged faulty defective scammed cheated unhappy sad worried "
+       "mad stupid complaint complain slow nonsense waste wasted liar lied ignored shocking",
+    1: "problem problems issue issues error errors late delay delayed missing stuck crash crashed crashing "
+       "bug glitch cancel cancelled charged overcharged confused confusing difficult hard unable waiting "
+       "still again down outage disconnected deducted",
+}
+LEXICON: dict[str, float] = {word: float(sign * weight)
+                             for sign, table in ((1, _POSITIVE), (-1, _NEGATIVE))
+                             for weight, words in table.items() for word in words.split()}
+
+_NEGATORS = frozenset("not no never none nobody nothing neither nor without cannot dont doesnt didnt cant wont "
+                      "isnt arent wasnt werent couldnt wouldnt shouldnt havent hasnt don't doesn't didn't can't "
+                      "won't isn't aren't wasn't weren't couldn't wouldn't shouldn't haven't hasn't".split())
+_INTENSIFIERS = {"very": 1.3, "really": 1.3, "so": 1.25, "extremely": 1.5, "absolutely": 1.4, "totally": 1.3,
+                 "completely": 1.3, "incredibly": 1.5, "super": 1.3, "too": 1.2, "most": 1.2, "quite": 1.1}
+_NEGATION_FACTOR = -0.6
+_BUT_BEFORE, _BUT_AFTER = 0.5, 1.5
+_EXCLAMATION_BOOST = 0.3
+_SQUASH = 12.0
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def sentiment(text: str) -> float:
+    """Return the text's sentiment in -1..1 (0 when no lexicon word appears)."""
+    low = text.lower().replace("’", "'")
+    words = _TOKEN.findall(low)
+    total = 0.0
+    but_at = words.index("but") if "but" in words else -1
+    for i in [i for i, word in enumerate(words) if word in LEXICON]:
+        valence = LEXICON[words[i]]
+        if i and words[i - 1] in _INTENSIFIERS:
+            valence *= _INTENSIFIERS[words[i - 1]]
+        if not _NEGATORS.isdisjoint(words[max(0, i - 3):i]):
+            valence *= _NEGATION_FACTOR
+        if but_at >= 0:
+            valence *= _BUT_AFTER if i > but_at else _BUT_BEFORE
+        total += valence
+    if total:
+        total += math.copysign(_EXCLAMATION_BOOST * min(low.count("!"), 3), total)
+    return round(total / math.sqrt(total * total + _SQUASH), 4)

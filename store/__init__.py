@@ -1,0 +1,1 @@
+"""Rapport's persistence: typed models, engine, migrations, queries, importers."""

@@ -1,0 +1,211 @@
+"""Write interactions, their turns and their automatic scores in bulk.
+
+Everything happens inside the caller's transaction: nothing is committed here,
+so an importer can roll a whole file back on failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable, Iterable, Iterator, Sequence
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from scoring.model import Interaction
+from scoring.result import CRITERIA, ScoreResult
+from scoring.scorer import Scorer
+from store.models import Customer, Employee, Interaction as InteractionRow, Score, ScoreEvidence, Team, Turn
+from store.rubrics import active_rubric
+
+CHUNK_SIZE = 500
+
+
+@dataclass
+class IngestCounts:
+    added: int = 0
+    duplicates: int = 0
+
+    def __iadd__(self, other: IngestCounts) -> IngestCounts:
+        self.added += other.added
+        self.duplicates += other.duplicates
+        return self
+
+
+def week_of(moment: datetime | None) -> date | None:
+    """Return the Monday of the moment's UTC week."""
+    if moment is None:
+        return None
+    day = moment.astimezone(timezone.utc).date()
+    return day - timedelta(days=day.weekday())
+
+
+def _chunks(items: Iterable[Interaction], size: int) -> Iterator[list[Interaction]]:
+    chunk: list[Interaction] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Directory:
+    """Teams and employees by name, created on first sight during one ingest."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.teams = {name: id_ for id_, name in session.execute(select(Team.id, Team.name))}
+        self.employees = {
+            name: (id_, team_id)
+            for id_, name, team_id in session.execute(select(Employee.id, Employee.name, Employee.team_id))
+        }
+
+    def team_id(self, name: str | None) -> int | None:
+        if name is None:
+            return None
+        if name not in self.teams:
+            self.teams[name] = self.session.execute(insert(Team).values(name=name).returning(Team.id)).scalar_one()
+        return self.teams[name]
+
+    def employee(self, name: str | None, team_id: int | None) -> tuple[int | None, int | None]:
+        if name is None:
+            return None, team_id
+        if name not in self.employees:
+            new_id = self.session.execute(
+                insert(Employee).values(name=name, team_id=team_id, is_new_hire=False, active=True)
+                .returning(Employee.id)
+            ).scalar_one()
+            self.employees[name] = (new_id, team_id)
+        return self.employees[name]
+
+
+def _customer_ids(session: Session, chunk: Sequence[Interaction]) -> dict[str, int]:
+    names = {i.customer_id: i.customer_name for i in chunk if i.customer_id}
+    if not names:
+        return {}
+    known = dict(session.execute(
+        select(Customer.external_id, Customer.id).where(Customer.external_id.in_(list(names)))
+    ).all())
+    missing = [{"external_id": key, "name": names[key]} for key in names if key not in known]
+    if missing:
+        rows = session.execute(
+            insert(Customer).returning(Customer.external_id, Customer.id, sort_by_parameter_order=True), missing
+        ).all()
+        known.update(dict(rows))
+    return known
+
+
+def score_row(result: ScoreResult, *, interaction_id: int, rubric_version_id: int) -> dict:
+    """Flatten a ScoreResult into the columns of the scores table."""
+    signals = result.signals
+    row = {
+        "interaction_id": interaction_id,
+        "rubric_version_id": rubric_version_id,
+        "overall": result.overall,
+        "auto_fail": result.auto_fail,
+        "apology": signals.apology,
+        "transfer": signals.transfer,
+        "timeline": signals.timeline,
+        "question": signals.question,
+        "perk": signals.perk,
+        "customer_name_used": signals.customer_name_used,
+        "courtesy": signals.courtesy,
+        "sentiment_start": signals.customer_sentiment_start,
+        "sentiment_end": signals.customer_sentiment_end,
+        "first_response_seconds": signals.first_response_seconds,
+    }
+    for name in CRITERIA:
+        criterion = result.criteria.get(name)
+        row[name] = criterion.score if criterion is not None and criterion.applicable else None
+    return row
+
+
+def evidence_payload(result: ScoreResult) -> dict:
+    """Return the evidence of a score as JSON-ready data."""
+    return {
+        "criteria": {name: [asdict(e) for e in c.evidence] for name, c in result.criteria.items()},
+        "critical": [asdict(e) for e in result.critical],
+    }
+
+
+def store_scores(session: Session, *, scored: Sequence[tuple[int, ScoreResult]], rubric_version_id: int) -> None:
+    """Insert scores and their evidence for (interaction row id, result) pairs."""
+    if not scored:
+        return
+    score_ids = session.execute(
+        insert(Score).returning(Score.id, sort_by_parameter_order=True),
+        [score_row(result, interaction_id=row_id, rubric_version_id=rubric_version_id) for row_id, result in scored],
+    ).scalars().all()
+    session.execute(
+        insert(ScoreEvidence),
+        [{"score_id": score_id, "payload": evidence_payload(result)}
+         for score_id, (_, result) in zip(score_ids, scored)],
+    )
+
+
+def ingest_interactions(session: Session, *, interactions: Iterable[Interaction], batch_id: int | None = None,
+                        scorer: Scorer | None = None,
+                        progress: Callable[[int], None] | None = None) -> IngestCounts:
+    """Insert new interactions with turns and scores under the active rubric; skip known ids.
+
+    `progress` is called with the number of interactions handled so far after each chunk.
+    """
+    rubric = active_rubric(session)
+    scorer = scorer or rubric.scorer
+    directory = _Directory(session)
+    counts = IngestCounts()
+    for chunk in _chunks(interactions, CHUNK_SIZE):
+        counts += _ingest_chunk(session, chunk, directory, scorer, rubric.id, batch_id)
+        if progress is not None:
+            progress(counts.added + counts.duplicates)
+    return counts
+
+
+def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Directory, scorer: Scorer,
+                  rubric_version_id: int, batch_id: int | None) -> IngestCounts:
+    known = set(session.scalars(
+        select(InteractionRow.external_id).where(InteractionRow.external_id.in_([i.id for i in chunk]))
+    ))
+    fresh: list[Interaction] = []
+    for interaction in chunk:
+        if interaction.id not in known:
+            known.add(interaction.id)
+            fresh.append(interaction)
+    counts = IngestCounts(added=len(fresh), duplicates=len(chunk) - len(fresh))
+    if not fresh:
+        return counts
+    customers = _customer_ids(session, fresh)
+    rows = []
+    for interaction in fresh:
+        team_id = directory.team_id(interaction.team)
+        employee_id, employee_team = directory.employee(interaction.agent, team_id)
+        start = interaction.start
+        rows.append({
+            "external_id": interaction.id,
+            "channel": interaction.channel,
+            "employee_id": employee_id,
+            "team_id": team_id if team_id is not None else employee_team,
+            "customer_id": customers.get(interaction.customer_id) if interaction.customer_id else None,
+            "customer_name": interaction.customer_name,
+            "started_at": start,
+            "started_week": week_of(start),
+            "resolved": interaction.outcome.resolved,
+            "transferred": interaction.outcome.transferred,
+            "csat": interaction.outcome.csat,
+            "turn_count": len(interaction.turns),
+            "batch_id": batch_id,
+        })
+    row_ids = session.execute(
+        insert(InteractionRow).returning(InteractionRow.id, sort_by_parameter_order=True), rows
+    ).scalars().all()
+    session.execute(insert(Turn), [
+        {"interaction_id": row_id, "position": position, "speaker": turn.speaker, "text": turn.text, "at": turn.at}
+        for row_id, interaction in zip(row_ids, fresh)
+        for position, turn in enumerate(interaction.turns)
+    ])
+    store_scores(session, scored=[(row_id, scorer.score(i)) for row_id, i in zip(row_ids, fresh)],
+                 rubric_version_id=rubric_version_id)
+    return counts

@@ -1,0 +1,1 @@
+"""Shared Streamlit pieces: page registry, auth guard, cached data access, charts."""
