@@ -23,5 +23,6 @@ if st.sidebar.button("Sign out", icon=":material/logout:"):
 
 sections: dict[str, list] = {}
 for spec in pages_for(user.role):
-    sections.setdefault(spec.section, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon))
+    sections.setdefault(spec.section, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon,
+                                                         visibility="visible" if spec.in_menu else "hidden"))
 st.navigation(sections).run()

@@ -1,9 +1,13 @@
-"""Command line: `python -m scoring score FILE.jsonl [--rubric FILE]`.
+"""Command line: `python -m scoring score FILE.jsonl [--rubric FILE]` and `evaluate --data DIR`.
 
-Reads the JSONL interchange format (one interaction per line, `-` for stdin) and writes one JSON
-line per scored interaction (ScoreResult.to_dict()) to stdout. A malformed line is reported on
+`score` reads the JSONL interchange format (one interaction per line, `-` for stdin) and writes one
+JSON line per scored interaction (ScoreResult.to_dict()) to stdout. A malformed line is reported on
 stderr as `FILE:LINE: reason` and skipped. Exit status: 0 when every line was scored, 1 when some
 line was rejected, 2 for an unreadable input or rubric file.
+
+`evaluate` measures the scorer against the labelled files of a folder (see scoring.evaluate) and
+prints one table, or JSON with --json. Exit status: 0, or 2 when the folder is missing, holds no
+labelled file, or a file is unreadable or of an unknown format.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from scoring import evaluate as evaluation
 from scoring.model import InvalidInteraction, interaction_from_dict
 from scoring.rubric import RubricError, load_rubric
 from scoring.scorer import Scorer
@@ -24,13 +30,23 @@ EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser; each command is a subcommand."""
-    parser = argparse.ArgumentParser(prog="python -m scoring", description="Score customer-service interactions.")
+    parser = argparse.ArgumentParser(prog="python -m scoring",
+                                     description="Score customer-service interactions.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    score = commands.add_parser("score", help="score interactions from a JSONL file",
-                                description="Score each interaction of a JSONL file; write one JSON line each.")
+    score = commands.add_parser(
+        "score", help="score interactions from a JSONL file",
+        description="Score each interaction of a JSONL file; write one JSON line each to stdout.")
     score.add_argument("file", metavar="FILE", help="JSONL interactions, or - for stdin")
     score.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: seed_data/rubric.toml)")
     score.set_defaults(run=run_score)
+    evaluate = commands.add_parser(
+        "evaluate", help="measure the scorer against human-labelled files",
+        description="Score the labelled files of a folder and print agreement with people's judgement.")
+    evaluate.add_argument("--data", metavar="DIR", required=True,
+                          help="folder of labelled .csv/.jsonl files (or one file)")
+    evaluate.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: seed_data/rubric.toml)")
+    evaluate.add_argument("--json", action="store_true", help="print the table as JSON")
+    evaluate.set_defaults(run=run_evaluate)
     return parser
 
 
@@ -71,10 +87,34 @@ def run_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     rejected += 1
                     continue
                 out.write(json.dumps(scorer.score(interaction).to_dict(), ensure_ascii=False) + "\n")
+    except BrokenPipeError:  # stdout closed by the reader, not a read error; main() handles it
+        raise
     except OSError as exc:
         err.write(f"error: cannot read {name}: {exc.strerror or exc}\n")
         return EXIT_UNUSABLE
     return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def run_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print the agreement table for the labelled files under args.data."""
+    try:
+        scorer = Scorer(load_rubric(args.rubric))
+    except RubricError as exc:
+        err.write(f"error: bad rubric: {exc}\n")
+        return EXIT_UNUSABLE
+    try:
+        table, files = evaluation.run(Path(args.data), scorer)
+    except evaluation.EvaluationError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_UNUSABLE
+    if args.json:
+        files_read = [{"file": f.path.name, "kind": f.kind, "rows": len(f.rows), "skipped": f.skipped,
+                       "labels": f.columns} for f in files]
+        out.write(json.dumps({"rubric_version": scorer.rubric.version, "measures": table,
+                              "files": files_read}, indent=2) + "\n")
+    else:
+        out.write(evaluation.format_table(table, files))
+    return EXIT_OK
 
 
 def _records(stream: BinaryIO, name: str, err: TextIO) -> Iterator[tuple[int, object]]:

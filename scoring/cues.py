@@ -1,10 +1,11 @@
 """Cue detectors: rubric phrase matching plus the structural patterns kept in code.
 
 Rubric phrases are plain text. Matching is case-insensitive, needs whole words at both ends,
-accepts any run of spaces, commas, hyphens or slashes between words, straight or curly
-apostrophes, and the usual contraction spellings: a phrase written "can't" also matches
-"cant", "cannot" and "can not"; "we will" also matches "we'll"; "is not" matches "isn't".
+accepts straight or curly apostrophes and the usual contraction spellings: a phrase written
+"can't" also matches "cant", "cannot" and "can not"; "we will" also matches "we'll"; "is not"
+matches "isn't".
 Two wildcards exist: `*` stands for exactly one word and `...` for up to three words.
+Separators between words may be spaces or any of , ; : / - (so "follow up" matches "follow-up").
 
 All phrases of one speaker are compiled into a single character-trie regex that is run once per
 turn inside a lookahead, so overlapping phrases starting at different words are all found in one
@@ -52,7 +53,7 @@ _SEP = r"[\s,;:/-]+"
 _WORD = r"[\w'&]+"
 _TOKEN_OK = re.compile(r"[\w&]+(?:'[\w&]+)*")
 _SPLIT = re.compile(r"[\s,-]+")
-_BAD_CHAR = re.compile(r"[^\w\s'’‘,&*.-]")
+_BAD_CHAR = re.compile(r"[^\w\s',&*.-]")  # checked after normalize() folded curly apostrophes
 
 _NT_IRREGULAR = {"can't": ("can", "not"), "cannot": ("can", "not"), "won't": ("will", "not"),
                  "shan't": ("shall", "not"), "ain't": ("am", "not")}
@@ -74,8 +75,8 @@ _PAIR_SUBJECTS = {
 }
 _FUSED_WORDS = frozenset("well ill were wed id hed hell shell shed lets whos".split())
 # Spellings of a phrase-initial "not" ("isn't working" for "not working"); stems take a fused n't.
-_NOT_STEMS = ("do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "could", "would", "should",
-              "must", "need", "might", "ca", "wo", "sha", "ai")
+_NOT_STEMS = ("do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "could", "would",
+              "should", "must", "need", "might", "ca", "wo", "sha", "ai")
 
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
@@ -100,7 +101,8 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
         elif "*" in token:
             raise PhraseError(f"'*' must stand alone in {phrase!r} (it matches any one word)")
         elif "." in token:
-            raise PhraseError(f"unsupported character '.' in {phrase!r}: only '...' (up to three words) is allowed")
+            raise PhraseError(f"unsupported character '.' in {phrase!r}: "
+                              "only '...' (up to three words) is allowed")
         elif not _TOKEN_OK.fullmatch(token):
             raise PhraseError(f"malformed word {token!r} in {phrase!r}")
         else:
@@ -166,17 +168,29 @@ def _variants(tokens: Sequence[str]) -> list[list[Unit]]:
         elif nxt == "not" and word in _NEGATABLE_AUX:
             slots.append(_negated_aux(word))
             i += 1
-        elif (nxt in _PAIR_SUBJECTS and word in _PAIR_SUBJECTS[nxt]
-              and not (i + 2 < n and tokens[i + 2] == "not" and nxt in _NEGATABLE_AUX)):
-            tail = _PAIR_TAIL[nxt]
-            spellings = (" " + nxt, "'" + tail) if word + tail in _FUSED_WORDS else (" " + nxt, "'" + tail, tail)
-            apostrophe = "'" if word + tail in _FUSED_WORDS else "'?"
-            slots.append([_literal(word) + [Unit(True, f"(?:{_SEP}{nxt}|{apostrophe}{tail})", spellings)]])
+        elif nxt in _PAIR_SUBJECTS and word in _PAIR_SUBJECTS[nxt]:
+            if i + 2 < n and tokens[i + 2] == "not" and nxt in _NEGATABLE_AUX:
+                # "we are not": also "we're not" and "we aren't"
+                slots.append([_pair(word, nxt) + [_SEPARATOR] + _literal("not")]
+                             + [_literal(word) + [_SEPARATOR] + spelling for spelling in _negated_aux(nxt)])
+                i += 1
+            else:
+                slots.append([_pair(word, nxt)])
             i += 1
         else:
             slots.append([_literal(word)])
         i += 1
     return [[unit for part in choice for unit in part] for choice in itertools.product(*slots)]
+
+
+def _pair(word: str, aux: str) -> list[Unit]:
+    """Spell a pronoun and its auxiliary in full or contracted: "we are", "we're" (but never "were")."""
+    tail = _PAIR_TAIL[aux]
+    if word + tail in _FUSED_WORDS:  # the spelling without apostrophe is another word: "well", "were"
+        apostrophe, spellings = "'", (" " + aux, "'" + tail)
+    else:
+        apostrophe, spellings = "'?", (" " + aux, "'" + tail, tail)
+    return _literal(word) + [Unit(True, f"(?:{_SEP}{aux}|{apostrophe}{tail})", spellings)]
 
 
 def _negated_aux(word: str) -> list[list[Unit]]:
@@ -194,20 +208,18 @@ NEGATOR = "_negator"
 TIME_HINT = "_time_hint"
 FACT_HINT = "_fact_hint"  # words naming a kind of fact an agent may ask for (see asked_fact_kinds)
 HINT_FAMILIES: Mapping[str, tuple[str, ...]] = {
-    NEGATOR: ("not", "no", "never", "can't", "won't", "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't",
-              "weren't", "couldn't", "wouldn't", "shouldn't", "haven't", "hasn't", "hadn't", "mustn't", "needn't",
-              "nothing", "nobody", "none", "neither", "nor", "without", "unable"),
-    FACT_HINT: ("email", "e-mail", "mail", "order", "account", "tracking", "reference", "ref", "case", "ticket",
-                "booking", "confirmation", "invoice", "phone", "mobile", "cell", "contact", "address", "name",
-                "version", "ios", "android", "os", "macos", "ipados", "watchos", "windows", "software", "app",
-                "device", "model", "iphone", "ipad", "ipod", "macbook", "imac", "galaxy", "pixel", "apple watch",
-                "airpods"),
-    TIME_HINT: ("tomorrow", "tonight", "today", "next", "eod", "noon", "midday", "midnight", "afternoon", "evening",
-                "morning", "end of", "close of business", "minute", "minutes", "min", "mins", "hour", "hours", "hr",
-                "hrs", "day", "days", "week", "weeks", "month", "months", "monday", "tuesday", "wednesday",
-                "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june",
-                "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun",
-                "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+    NEGATOR: tuple("not no never can't won't don't doesn't didn't isn't aren't wasn't weren't couldn't "
+                   "wouldn't shouldn't haven't hasn't hadn't mustn't needn't nothing nobody none neither nor "
+                   "without unable".split()),
+    FACT_HINT: tuple("email e-mail mail order account tracking reference ref case ticket booking "
+                     "confirmation invoice phone mobile cell contact address name version ios android os "
+                     "macos ipados watchos windows software app device model iphone ipad ipod macbook imac "
+                     "galaxy pixel airpods".split()) + ("apple watch",),
+    TIME_HINT: tuple("tomorrow tonight today next eod noon midday midnight afternoon evening morning minute "
+                     "minutes min mins hour hours hr hrs day days week weeks month months monday tuesday "
+                     "wednesday thursday friday saturday sunday january february march april may june july "
+                     "august september october november december jan feb mar apr jun jul aug sep sept oct "
+                     "nov dec".split()) + ("end of", "close of business"),
 }
 _DIGIT = re.compile(r"[0-9]")  # an explicit range scans faster than \d
 
@@ -278,14 +290,16 @@ class PhraseMatcher:
             matched = low[start:end]
             families = by_spelling.get(matched) or by_spelling.get(_spelling(matched))
             if families is None:
-                families = next((names for pattern, names in self._wildcards if pattern.fullmatch(low, start, end)), ())
+                families = next((names for pattern, names in self._wildcards
+                                 if pattern.fullmatch(low, start, end)), ())
             found.append((start, end, families))
         return found
 
 
 def _emit(node: dict) -> str:
     """Emit a trie node as a regex: continuations first (longest match wins), the phrase end last."""
-    alternatives = [regex + _emit(node[(special, regex)]) for special, regex in sorted(k for k in node if k is not None)]
+    alternatives = [regex + _emit(node[(special, regex)])
+                    for special, regex in sorted(key for key in node if key is not None)]
     if None in node:
         alternatives.append(r"(?!\w)")
     if len(alternatives) == 1:
@@ -320,10 +334,12 @@ def overlaps(span: Span, spans: Iterable[Span]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-_NEGATOR_WORDS = frozenset("not no never cannot nothing nobody none neither nor without unable dont doesnt didnt "
-                           "cant wont isnt arent wasnt werent couldnt wouldnt shouldnt havent hasnt hadnt".split())
+_NEGATOR_WORDS = frozenset("not no never cannot nothing nobody none neither nor without unable dont doesnt "
+                           "didnt cant wont isnt arent wasnt werent couldnt wouldnt shouldnt havent hasnt "
+                           "hadnt".split())
 # A negator followed by one of these is an idiom, not a denial ("no worries", "not only").
-_IDIOM_NEXT = frozenset("worry worries problem problems trouble hesitate doubt matter only charge cost extra".split())
+_IDIOM_NEXT = frozenset("worry worries problem problems trouble hesitate doubt matter only charge cost "
+                        "extra".split())
 _CONDITIONAL = frozenset(("if", "unless", "whether"))
 # Clause breaks end a negation's scope: sentence punctuation, commas, quotes (found with rfind),
 # contrast words and "and"/"so"/"then" + a new subject.
@@ -339,7 +355,7 @@ def negated_before(low: str, start: int) -> bool:
     """Tell whether a negator governs the words starting at `start`.
 
     Scope: the same clause (no sentence punctuation, comma, quote or contrast word in between) and
-    at most five words between the negator and the cue. Idioms ("no worries", "not only") and
+    at most six words between the negator and the cue. Idioms ("no worries", "not only") and
     negators inside a conditional ("if you don't receive the refund") do not count.
     """
     left = max(0, start - _NEGATION_REACH)
@@ -363,7 +379,8 @@ def negated_before(low: str, start: int) -> bool:
 
 
 # A denial right after a remedy: "a refund isn't possible", "replacements cannot be issued".
-_DENIED_AFTER = re.compile(r"\s+(?:(?:is|are|was|were|would|could|will|can|ca|wo)(?:n'?t|\s*not)|never|not)\s+"
+_DENIED_AFTER = re.compile(r"\s+(?:(?:is|are|was|were|would|could|will|can|ca|wo)(?:n'?t|\s*not)|never|not)"
+                           r"\s+"
                            r"(?:be\s+)?(?:possible|available|an?\s+option|allowed|permitted|approved|eligible"
                            r"|issued|processed|offered|given|done)\b")
 
@@ -378,7 +395,8 @@ _SENTENCE_END = re.compile(r"[.!?\n]")
 
 def sentence_bounds(low: str, pos: int) -> Span:
     """Return the span of the sentence that contains offset `pos`."""
-    start = max(low.rfind(".", 0, pos), low.rfind("!", 0, pos), low.rfind("?", 0, pos), low.rfind("\n", 0, pos)) + 1
+    start = 1 + max(low.rfind(".", 0, pos), low.rfind("!", 0, pos), low.rfind("?", 0, pos),
+                    low.rfind("\n", 0, pos))
     m = _SENTENCE_END.search(low, pos)
     return start, (m.end() if m else len(low))
 
@@ -389,7 +407,8 @@ def question_spans(low: str) -> list[Span]:
     pos = low.find("?")
     while pos >= 0:
         after = low[pos + 1:pos + 2]
-        if not (after.isalnum() or after in "=&/_"):  # a '?' inside a URL query is not a question
+        # a '?' inside a URL query is not a question
+        if not after or not (after.isalnum() or after in "=&/_"):
             start = sentence_bounds(low, pos)[0]
             while start < pos and low[start].isspace():
                 start += 1
@@ -406,7 +425,8 @@ _NUM_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve
              r"|sixty|ninety|twenty-?four|forty-?eight|seventy-?two)")
 _NUM = rf"(?:\d+(?:\.\d+)?|{_NUM_WORD})"
 _NUM_LOOSE = rf"(?:{_NUM}|an?|a\s+few|a\s+couple(?:\s+of)?|the\s+next)"
-_UNIT = r"(?:(?:more\s+)?(?:business|working|calendar)\s+)?(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)"
+_UNIT = (r"(?:(?:more\s+)?(?:business|working|calendar)\s+)?"
+         r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)")
 
 
 def _duration(num: str) -> str:
@@ -417,7 +437,8 @@ _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
           r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)")
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_NUMERIC_DATE = rf"(?:{_DAY}\s+(?:of\s+)?{_MONTH}\b|(?!24/7\b)\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\d{{4}}-\d{{2}}-\d{{2}}\b)"
+_NUMERIC_DATE = (rf"(?:{_DAY}\s+(?:of\s+)?{_MONTH}\b|(?!24/7\b)\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b"
+                 rf"|\d{{4}}-\d{{2}}-\d{{2}}\b)")
 _DATE = rf"(?:{_MONTH}\.?\s+{_DAY}\b|{_NUMERIC_DATE})"
 _DIGIT_CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}\b)"
 _CLOCK = rf"(?:{_DIGIT_CLOCK}|noon\b|midday\b|midnight\b)"
@@ -425,23 +446,26 @@ _END_OF = r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|business\s+day|to
 # Word-led expressions. Those in `anchored` point forward by themselves; the rest need a future
 # verb in their sentence ("you ordered on March 3" is history).
 _TIMELINE_WORDS = re.compile(
-    rf"\b(?:(?P<anchored>(?:within|in|under|less\s+than|up\s+to|over\s+the\s+next|in\s+the\s+next|within\s+the\s+next)"
-    rf"\s+{_duration(_NUM_LOOSE)}"
+    rf"\b(?:(?P<anchored>(?:within|in|under|less\s+than|up\s+to|over\s+the\s+next|in\s+the\s+next"
+    rf"|within\s+the\s+next)\s+{_duration(_NUM_LOOSE)}"
     rf"|within\s+(?:the|an|one)\s+hour\b"
     rf"|(?:by|before|until|no\s+later\s+than)\s+(?:{_WEEKDAY}|{_DATE}|{_CLOCK}|{_END_OF}|tomorrow\b|tonight\b"
     rf"|today\b|this\s+(?:morning|afternoon|evening|week)\b|next\s+(?:week|month|{_WEEKDAY})\b)"
     rf"|tomorrow\b|tonight\b|later\s+today\b|{_END_OF}|eod\b|close\s+of\s+business\b"
     rf"|next\s+(?:week|month|business\s+day|working\s+day|{_WEEKDAY})\b|this\s+(?:afternoon|evening)\b)"
-    rf"|(?P<free>{_WEEKDAY}\b|today\b|noon\b|midday\b|midnight\b|{_MONTH}\.?\s+{_DAY}\b|{_duration(_NUM_WORD)}))")
+    rf"|(?P<free>{_WEEKDAY}\b|today\b|noon\b|midday\b|midnight\b|{_MONTH}\.?\s+{_DAY}\b"
+    rf"|{_duration(_NUM_WORD)}))")
 # Digit-led expressions (dates, clock times, durations); they always need a future verb. Each
 # starts with its first digit written out, so the regex engine skips non-digits quickly.
 _TIMELINE_DIGITS = re.compile(
-    rf"[0-9](?<![\w.][0-9])(?:\d?(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|\d?/\d{{1,2}}(?:/\d{{2,4}})?\b|\d{{3}}-\d{{2}}-\d{{2}}\b"
+    rf"[0-9](?<![\w.][0-9])(?:\d?(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|\d?/\d{{1,2}}(?:/\d{{2,4}})?\b"
+    rf"|\d{{3}}-\d{{2}}-\d{{2}}\b"
     rf"|\d?(?::\d{{2}})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d?:\d{{2}}\b"
     rf"|\d*(?:\.\d+)?(?:\s*(?:-|to|or)\s*{_NUM})?\s*-?\s*{_UNIT}\b|\d*\s*h\b)")
 _NOT_A_TIME = frozenset(("24/7",))
-_FUTURE = re.compile(r"\b(?:will|shall|going\s+to|gonna|expect|expected|should|scheduled|estimated|due|aim|plan"
-                     r"|by|within|until|takes?)\b|'ll\b")
+_FUTURE = re.compile(r"\b(?:will|shall|going\s+to|gonna|expect|expected|should|scheduled|estimated|due"
+                     r"|aim|plan|takes?)\b|'ll\b")
+_ANCHOR_BEFORE = re.compile(r"\b(?:by|before|until|within|in|no\s+later\s+than)\s+(?:the\s+)?$")
 
 
 def timeline_spans(low: str, time_words: Iterable[Span] | None = None) -> list[Span]:
@@ -460,7 +484,9 @@ def timeline_spans(low: str, time_words: Iterable[Span] | None = None) -> list[S
     if has_digit(low):
         for m in _TIMELINE_DIGITS.finditer(low):
             span = (m.start(), m.end())
-            if m.group() not in _NOT_A_TIME and not overlaps(span, spans) and _future_sentence(low, m.start()):
+            if m.group() in _NOT_A_TIME or overlaps(span, spans):
+                continue
+            if _ANCHOR_BEFORE.search(low, max(0, span[0] - 24), span[0]) or _future_sentence(low, span[0]):
                 spans.append(span)
         spans.sort()
     return spans
@@ -506,16 +532,18 @@ def emails(text: str) -> list[str]:
 
 # Each pattern starts with a literal or a digit so the regex engine can skip positions quickly;
 # word boundaries before the match are checked in Python.
-_GIVEN_KEYED = re.compile(r"(order|account|tracking|reference|ref|case|ticket|booking|confirmation|invoice|ios|android"
-                          r"|macos|ipados|watchos|windows|version)\b(?:[^.?!\n\d]{0,25}\d|\s*v?\d)")
-_KEY_KIND = {"order": "order", "account": "account", "tracking": "tracking", "ios": "version", "android": "version",
-             "macos": "version", "ipados": "version", "watchos": "version", "windows": "version",
-             "version": "version"}
-_GIVEN_ADDRESS = re.compile(r"[0-9]+\s+(?:[a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd"
-                            r"|way|court|ct|place|pl|close|crescent)\b")
+_GIVEN_KEYED = re.compile(r"(order|account|tracking|reference|ref|case|ticket|booking|confirmation|invoice"
+                          r"|ios|android|macos|ipados|watchos|windows|version)\b"
+                          r"(?:[^.?!\n\d]{0,25}\d|\s*v?\d)")
+_VERSIONED = ("ios", "android", "macos", "ipados", "watchos", "windows", "version")
+_KEY_KIND = {"order": "order", "account": "account", "tracking": "tracking",
+             **dict.fromkeys(_VERSIONED, "version")}
+_GIVEN_ADDRESS = re.compile(r"[0-9]+\s+(?:[a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr"
+                            r"|boulevard|blvd|way|court|ct|place|pl|close|crescent)\b")
 _GIVEN_PHONE = re.compile(r"[+0-9][0-9 ().-]{6,}[0-9](?![\w/])")
 # Literal-first alternatives let the regex engine skip positions quickly; the kind is told by the text.
-_GIVEN_WORDS = re.compile(r"my\s+name(?:\s+is|'s)\s+\w|iphone|ipad|ipod|macbook|imac|galaxy|pixel|apple\s+watch|airpods")
+_GIVEN_WORDS = re.compile(r"my\s+name(?:\s+is|'s)\s+\w"
+                          r"|iphone|ipad|ipod|macbook|imac|galaxy|pixel|apple\s+watch|airpods")
 _ASKED = re.compile(
     r"\b(?:(?P<email>e-?mail(?:\s+address)?)"
     r"|(?P<order>order\s*(?:number|no|#|id|details))"
@@ -570,44 +598,106 @@ def asked_fact_kinds(low: str, start: int, end: int) -> list[tuple[str, Span]]:
 # their first digit) and mixed-case names (from their inner capital: iPhone) are widened back over
 # their leading letters.
 _CAPITALIZED = re.compile(r"[A-Z](?<=[\w,;:] [A-Z])[a-z]{2,}\b")
-_NUMBER_OR_INNER_CAPITAL = re.compile(r"[0-9#$£€A-Z](?:(?<=[0-9#$£€])(?<![0-9.][0-9#$£€])[\w./-]*|(?<=[a-z][A-Z])\w*)")
-_NOT_SPECIFIC = frozenset("the and thanks thank please sorry hello dear okay yes but this that what when where why how "
-                          "could would should can will just also hi hey".split())
+_NUMBER_OR_INNER_CAPITAL = re.compile(r"[0-9#$£€A-Z](?:(?<=[0-9#$£€])(?<![0-9.][0-9#$£€])[\w./-]*"
+                                      r"|(?<=[a-z][A-Z])\w*)")
+# A handle and the capitalized words of a brand name after it: "@China Unicom Customer Service".
+_MENTION = re.compile(r"@ ?[\w-]+(?: [A-Z][\w-]*)*")
+_MAX_SPECIFICS = 24  # per turn; bounds the work on long messages
+_NOT_SPECIFIC = frozenset("the and thanks thank please sorry hello dear okay yes but this that what when "
+                          "where why how could would should can will just also hi hey you your yours our "
+                          "ours they them their she her his him its customer service support team help mr "
+                          "mrs ms dr sir madam".split())
 
 
 def specifics(text: str) -> list[str]:
-    """Return the customer's specifics worth reflecting back, normalized for matching.
+    """Return the customer's specifics worth reflecting back.
 
     Specifics are emails, words with a digit (order numbers, amounts, dates, models), mixed-case
     names (iPhone, eBay) and capitalized words inside a sentence (Lisbon, Pixel). Works on the
-    original text because capitals matter; @mentions are skipped.
+    original text because capitals matter. Capitalized names keep their capital, to be matched
+    case-sensitively; everything else is normalized (lowercase). @mentions are skipped.
     """
+    mentions = [m.span() for m in _MENTION.finditer(text)] if "@" in text else []
     words = emails(text)
     for m in _NUMBER_OR_INNER_CAPITAL.finditer(text):
         start = m.start()
         while start and text[start - 1].isalpha():
             start -= 1
-        if start == 0 or text[start - 1] != "@":
+        if not (mentions and overlaps((start, m.end()), mentions)):
             words.append(text[start:m.end()])
-    words += _CAPITALIZED.findall(text)
-    if not words:
-        return []
+    names = [m.group() for m in _CAPITALIZED.finditer(text)
+             if not (mentions and overlaps(m.span(), mentions))]
     found: dict[str, None] = {}
-    for value in normalize("\n".join(words)).split("\n"):  # one normalize call for all
-        value = value.strip("#$£€.-/")
-        if len(value) >= 3 and value not in _NOT_SPECIFIC:
-            found[value] = None
+    if words:
+        for value in normalize("\n".join(words[:_MAX_SPECIFICS])).split("\n"):  # one normalize call for all
+            value = value.strip("#$£€.-/")
+            if len(value) >= 3:
+                found[value] = None
+    for name in names[:_MAX_SPECIFICS]:
+        if name.lower() not in _NOT_SPECIFIC:
+            found[name] = None
     return list(found)
 
 
-def find_word(low: str, word: str, start: int = 0) -> Span | None:
-    """Return the first whole-word occurrence of lowercase `word` in `low` from `start`, else None."""
-    pos = low.find(word, start)
+def find_word(text: str, word: str, start: int = 0) -> Span | None:
+    """Return the first whole-word occurrence of `word` in `text` from `start` (case-sensitive), else None."""
+    pos = text.find(word, start)
     size = len(word)
     while pos >= 0:
-        before = low[pos - 1] if pos else " "
-        after = low[pos + size] if pos + size < len(low) else " "
+        before = text[pos - 1] if pos else " "
+        after = text[pos + size] if pos + size < len(text) else " "
         if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
             return pos, pos + size
-        pos = low.find(word, pos + 1)
+        pos = text.find(word, pos + 1)
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Politeness strategies in the grammar (Danescu-Niculescu-Mizil et al., 2013, "A computational
+# approach to politeness"): what starts a sentence, and a few words anywhere. The vocabulary
+# strategies (gratitude, greeting, hedges, deference ...) and factuality ("actually", "in fact":
+# the blunt family) are rubric phrases.
+
+POLITENESS_WEIGHTS: Mapping[str, float] = {
+    # sentence starts
+    "why_start": -0.6,  # "Why did you ..." challenges
+    "direct_question": -0.2,  # "What is ...?", "How do ...?"
+    "direct_start": -0.3,  # "So ...", "But ...", "And ..."
+    "second_person_start": -0.4,  # "You need to ..."
+    "first_person_start": 0.2,  # "I tried ...": the speaker takes the burden
+    # anywhere
+    "counterfactual": 0.3,  # "could you", "would you": the subjunctive softens a request
+    "indicative": 0.2,  # "can you", "will you": still a question rather than an order
+    "by_the_way": 0.4,  # indirection
+}
+_QUESTION_WORDS = frozenset("what why who whom whose where when how which".split())
+_DIRECT_STARTS = frozenset("so then and but".split())
+_SENTENCE_FIRST_WORD = re.compile(r"(?:^|[.!?\n])[\s\"'(]*([a-z][a-z']*)")
+_POLITENESS_WORDS = re.compile(
+    r"\b(?:(?P<counterfactual>could|would)\s+you|(?P<indicative>can|will)\s+you"
+    r"|(?P<by_the_way>by\s+the\s+way|btw))\b")
+
+
+def politeness_marks(low: str) -> dict[str, Span]:
+    """Return the first span of each grammatical politeness strategy in normalized text."""
+    found: dict[str, Span] = {}
+    for m in _SENTENCE_FIRST_WORD.finditer(low):
+        word = m.group(1)
+        if word == "why":
+            kind = "why_start"
+        elif word in _QUESTION_WORDS:
+            kind = "direct_question"
+        elif word in _DIRECT_STARTS:
+            kind = "direct_start"
+        elif word in ("you", "your"):
+            kind = "second_person_start"
+        elif word in ("i", "my", "i'm", "i've", "i'd"):
+            kind = "first_person_start"
+        else:
+            continue
+        found.setdefault(kind, m.span(1))
+    for m in _POLITENESS_WORDS.finditer(low):
+        kind = m.lastgroup
+        if kind not in found:
+            found[kind] = m.span()
+    return found

@@ -9,6 +9,7 @@ The rubric is a TOML file (seed_data/rubric.toml by default). Its shape:
     base = 50.0                             # score before any cue, 0..100
     description = "..."
     [criteria.<criterion>.points]           # signed points per cue; keys are fixed per criterion
+                                            # (keys in OUTCOME_POINTS may be left out: 0 points)
     [response_targets]                      # seconds before a reply counts as late, per channel, > 0
     [timing]                                # talk-over rule and first-response share
     [cues.<family>]                         # phrases = ["...", ...] for every cue family below
@@ -47,6 +48,7 @@ POINTS: Mapping[str, Mapping[str, tuple[int, str]]] = {
     },
     "empathize": {
         "empathy": (CREDIT, "acknowledged the customer's feelings"),
+        "customer_calmed": (CREDIT, "the customer's mood from first to last turn (change times the points)"),
         "customer_name": (CREDIT, "used the customer's name"),
         "courtesy": (CREDIT, "courtesy (each distinct politeness strategy)"),
         "condescension": (PENALTY, "condescended, blamed or argued"),
@@ -58,6 +60,8 @@ POINTS: Mapping[str, Mapping[str, tuple[int, str]]] = {
         "apology_generic": (CREDIT, "generic apology"),
         "apology_sincere": (CREDIT, "sincere, emphatic apology"),
         "ownership": (CREDIT, "owned the mistake"),
+        "apology_repair": (CREDIT, "repaired: a remedy or step offered with or after the apology"),
+        "apology_accepted": (CREDIT, "the customer's reaction after the apology (-1..1 times the points)"),
         "apology_conditional": (PENALTY, "conditional apology"),
         "deflection": (PENALTY, "deflected responsibility"),
         "apology_refused": (PENALTY, "refused to apologize"),
@@ -67,6 +71,7 @@ POINTS: Mapping[str, Mapping[str, tuple[int, str]]] = {
         "resolution_done": (CREDIT, "carried out the resolution"),
         "troubleshooting": (CREDIT, "gave a concrete step to solve it"),
         "customer_confirmed": (CREDIT, "customer confirmed it is solved"),
+        "customer_outcome": (CREDIT, "how resolved the customer's last turn reads (-1..1 times the points)"),
         "perk_at_fault": (CREDIT, "added a perk for a problem the company caused"),
         "perk": (CREDIT, "added a perk"),
         "transfer": (PENALTY, "passed the customer on"),
@@ -83,6 +88,11 @@ POINTS: Mapping[str, Mapping[str, tuple[int, str]]] = {
     },
     "respond": {},
 }
+
+# Keys added in rubric 2026.2: the apology's repair and the customer's reactions (graded keys are
+# scaled by a -1..1 measure, so their effect is signed). Rubrics written before may leave them out;
+# they then count 0 points, so old versions score as they did.
+OUTCOME_POINTS = frozenset(("customer_outcome", "customer_calmed", "apology_repair", "apology_accepted"))
 
 AGENT, CUSTOMER = "agent", "customer"
 
@@ -228,7 +238,8 @@ class _Validator:
             wanted = "a number"
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise self.fail(field, f"expected {wanted}, got {_show(value)}")
-        if (positive and value <= 0) or (low is not None and value < low) or (high is not None and value > high):
+        too_low = (positive and value <= 0) or (low is not None and value < low)
+        if too_low or (high is not None and value > high):
             raise self.fail(field, f"expected {wanted}, got {_show(value)}")
         return float(value)
 
@@ -248,22 +259,28 @@ class _Validator:
             version=version,
             name=self.text(data["name"], "name"),
             criteria=MappingProxyType(rules),
-            response_targets=MappingProxyType({channel: self.number(targets[channel], f"response_targets.{channel}",
-                                                                    positive=True) for channel in CHANNELS}),
+            response_targets=MappingProxyType({
+                channel: self.number(targets[channel], f"response_targets.{channel}", positive=True)
+                for channel in CHANNELS}),
             timing=Timing(
-                first_response_share=self.number(timing["first_response_share"], "timing.first_response_share", 0, 1),
+                first_response_share=self.number(timing["first_response_share"],
+                                                 "timing.first_response_share", 0, 1),
                 speech_words_per_second=self.number(timing["speech_words_per_second"],
                                                     "timing.speech_words_per_second", positive=True),
                 talk_over_grace_seconds=self.number(timing["talk_over_grace_seconds"],
                                                     "timing.talk_over_grace_seconds", low=0),
             ),
-            cues=MappingProxyType({family: self.phrases(cues[family], f"cues.{family}") for family in CUE_FAMILIES}),
+            cues=MappingProxyType({family: self.phrases(cues[family], f"cues.{family}")
+                                   for family in CUE_FAMILIES}),
         )
 
     def criterion(self, value: Any, field: str, name: str) -> CriterionRule:
         table = self.table(value, field, ("weight", "base", "points"), optional=("description",))
         keys = POINTS[name]
-        points = self.table(table["points"], f"{field}.points", tuple(keys))
+        optional = tuple(key for key in keys if key in OUTCOME_POINTS)
+        points = self.table(table["points"], f"{field}.points",
+                            tuple(key for key in keys if key not in OUTCOME_POINTS), optional)
+        points = {key: 0 for key in optional} | points
         return CriterionRule(
             weight=self.number(table["weight"], f"{field}.weight", low=0),
             base=self.number(table["base"], f"{field}.base", 0, 100),
@@ -311,10 +328,10 @@ def _show(value: Any) -> str:
 def dump_rubric(rubric: Rubric) -> str:
     """Return TOML text for `rubric` that parse_rubric reads back to an equal Rubric."""
     lines = [
-        "# Rapport scoring rubric. Each criterion scores base + the signed points of its cues, clamped to 0..100;",
-        "# credits count once per interaction, penalties once per occurrence (at most three).",
-        "# Phrases are plain text: case-insensitive whole words, flexible spaces, apostrophes and contractions;",
-        "# * stands for any one word and ... for up to three words.",
+        "# Rapport scoring rubric. Each criterion scores base + the signed points of its cues,",
+        "# clamped to 0..100; credits count once per interaction, penalties at most once per agent",
+        "# turn and three times in all. Phrases are plain text: case-insensitive whole words with",
+        "# flexible spaces, apostrophes and contractions; * is any one word, ... up to three words.",
         "",
         f"version = {_toml_string(rubric.version)}",
         f"name = {_toml_string(rubric.name)}",
@@ -324,11 +341,13 @@ def dump_rubric(rubric: Rubric) -> str:
         lines += ["", f"[criteria.{name}]", f"weight = {_toml_number(rule.weight)}",
                   f"base = {_toml_number(rule.base)}", f"description = {_toml_string(rule.description)}",
                   f"[criteria.{name}.points]"]
-        lines += [f"{key} = {_toml_number(rule.points[key])}  # {reason}" for key, (_, reason) in POINTS[name].items()]
+        lines += [f"{key} = {_toml_number(rule.points[key])}  # {reason}"
+                  for key, (_, reason) in POINTS[name].items()]
     lines += ["", "[response_targets]  # seconds before a reply counts as late"]
     lines += [f"{channel} = {_toml_number(rubric.response_targets[channel])}" for channel in CHANNELS]
     lines += ["", "[timing]"]
-    lines += [f"{key} = {_toml_number(getattr(rubric.timing, key))}  # {note}" for key, note in TIMING_FIELDS.items()]
+    lines += [f"{key} = {_toml_number(getattr(rubric.timing, key))}  # {note}"
+              for key, note in TIMING_FIELDS.items()]
     for family, (speaker, meaning) in CUE_FAMILIES.items():
         lines += ["", f"[cues.{family}]  # {speaker} turns: {meaning}", "phrases = ["]
         lines += [f"    {_toml_string(phrase)}," for phrase in rubric.cues[family]]

@@ -51,7 +51,7 @@ from scoring.cues import Span
 from scoring.model import Interaction
 from scoring.result import CRITERIA, CriterionScore, Evidence, ScoreResult, Signals
 from scoring.rubric import AGENT, CUE_FAMILIES, CUSTOMER, POINTS, CriterionRule, Rubric, load_rubric
-from scoring.sentiment import sentiment
+from scoring.sentiment import customer_outcome, sentiment
 
 MAX_PENALTIES = 3
 CRITICAL_EFFECT = -100.0
@@ -62,8 +62,16 @@ CRITICAL_REASONS = {
 }
 COURTESY_FAMILIES = ("courtesy_gratitude", "courtesy_please", "courtesy_greeting", "courtesy_helpful",
                      "courtesy_hedge", "courtesy_deference")
-# Courtesy signal: neutral 50, +10 per politeness strategy used (the six above, empathy, apology), minus rudeness.
-COURTESY_NEUTRAL, COURTESY_STRATEGY, COURTESY_CONDESCENSION, COURTESY_BLUNT, COURTESY_CRITICAL = 50, 10, 20, 10, 40
+_COURTESY_REASONS = {family: f"courtesy: {family.removeprefix('courtesy_')}" for family in COURTESY_FAMILIES}
+# Courtesy signal (see _courtesy): weights per politeness strategy found in agent turns.
+COURTESY_WEIGHTS = {"courtesy_gratitude": 0.9, "courtesy_deference": 0.7, "courtesy_please": 0.5,
+                    "courtesy_greeting": 0.4, "courtesy_hedge": 0.3, "courtesy_helpful": 0.3, "empathy": 0.4}
+COURTESY_APOLOGY = 0.4
+COURTESY_SENTIMENT = 0.5  # times the agent's sentiment (-1..1): positive and negative lexicon
+COURTESY_CONDESCENSION, COURTESY_BLUNT, COURTESY_CRITICAL = 1.0, 0.5, 2.0  # per turn (critical: each)
+COURTESY_NEUTRAL, COURTESY_SCALE = 50, 20
+# Share of the customer_outcome points when the customer's last turn precedes every agent reply.
+UNANSWERED_SHARE = 0.5
 # A customer turn this negative counts as reporting a problem even without a problem phrase.
 UPSET_SENTIMENT = -0.4
 
@@ -74,6 +82,8 @@ _NEGATABLE_BEFORE = frozenset(CUE_FAMILIES) - {
     "explain", "request"}
 # Remedies can also be denied after the fact: "a refund is not possible".
 _NEGATABLE_AFTER = frozenset(("resolution", "troubleshooting", "perk"))
+# Customer families that only matter as "said somewhere": once seen, later hits need no work.
+_ONCE_ENOUGH = frozenset(("problem", "company_fault", "request"))
 
 _DEFLECTING_TAIL = re.compile(r"\b(?:but|however|unfortunately|though)\b[^.!?\n]*?"
                               r"(?:\bnot\b|n't\b|\bcannot\b|\bpolicy\b|\bunable\b|\bno\s+way\b)")
@@ -115,6 +125,7 @@ class _Context:
     company_fault: bool
     sentiment_start: float
     sentiment_end: float
+    answered: _Turn | None  # the customer's last turn if it follows an agent turn: their reaction
 
     def first(self, family: str) -> Where | None:
         found = self.seen.get(family)
@@ -141,17 +152,23 @@ class _Tally:
         self.credited.add(once)
         self._add(key, where, cue_name, reason)
 
-    def penalize_each(self, key: str, found: list[Where] | None, cue_name: str | None = None,
-                      reason: str | None = None) -> None:
-        """Penalize the first MAX_PENALTIES of `found` (at most one per turn)."""
+    def penalize_each(self, key: str, found: list[Where] | None) -> None:
+        """Penalize each of `found` (first hits per turn), up to MAX_PENALTIES."""
         for where in (found or ())[:MAX_PENALTIES]:
-            self.penalize(key, where, cue_name, reason)
+            self.penalize(key, where)
 
-    def penalize(self, key: str, where: Where, cue_name: str | None = None, reason: str | None = None) -> None:
+    def penalize(self, key: str, where: Where, cue_name: str | None = None,
+                 reason: str | None = None) -> None:
         turns = self.penalties.setdefault(key, [])
         if where[0] not in turns and len(turns) < MAX_PENALTIES:
             turns.append(where[0])
             self._add(key, where, cue_name, reason)
+
+    def grade(self, key: str, turn: _Turn, measure: float, reason: str) -> None:
+        """Add `measure` (-1..1) times the key's points as evidence spanning the whole turn."""
+        effect = round(self.rule.points[key] * measure, 1) + 0.0  # no -0.0
+        if effect:
+            self.evidence.append(Evidence(turn.index, 0, len(turn.text), key, effect, reason))
 
     def add(self, turn: int, cue_name: str, effect: float, reason: str) -> None:
         """Record evidence with no text span and a computed effect (timing)."""
@@ -177,21 +194,20 @@ class Scorer:
 
     def __init__(self, rubric: Rubric):
         self.rubric = rubric
-        self._matchers = {
-            speaker: cue.PhraseMatcher({**{family: rubric.cues[family]
-                                           for family, (owner, _) in CUE_FAMILIES.items() if owner == speaker},
-                                        **cue.HINT_FAMILIES})
-            for speaker in (AGENT, CUSTOMER)
-        }
+        # Hints are internal families: negators for both speakers, time words only for agent turns
+        # (timelines), fact words for both (facts asked for and given).
+        hints = {AGENT: (cue.NEGATOR, cue.TIME_HINT, cue.FACT_HINT), CUSTOMER: (cue.NEGATOR, cue.FACT_HINT)}
+        self._matchers = {}
+        for speaker in (AGENT, CUSTOMER):
+            families = {family: rubric.cues[family]
+                        for family, (owner, _) in CUE_FAMILIES.items() if owner == speaker}
+            families.update((hint, cue.HINT_FAMILIES[hint]) for hint in hints[speaker])
+            self._matchers[speaker] = cue.PhraseMatcher(families)
 
     def score(self, interaction: Interaction) -> ScoreResult:
         """Return the criteria scores, evidence, critical behaviours and signals of one interaction."""
         ctx = self._context(interaction)
-        critical = [Evidence(turn, start, end, family, CRITICAL_EFFECT, reason)
-                    for family, reason in CRITICAL_REASONS.items()
-                    for t in ctx.agent for start, end in t.hits.get(family, ())
-                    for turn in (t.index,)]
-        critical.sort(key=_evidence_order)
+        critical = _critical(ctx) if not ctx.seen.keys().isdisjoint(CRITICAL_REASONS) else []
         apologies = _classify_apologies(ctx)
         asks = _asks(ctx)
         timelines = _timelines(ctx)
@@ -239,12 +255,13 @@ class Scorer:
         customer = [t for t in turns if t.speaker == CUSTOMER]
         start = sentiment(customer[0].text) if customer else 0.0
         end = sentiment(customer[-1].text) if len(customer) > 1 else start
+        answered = customer[-1] if customer and agent and agent[0].index < customer[-1].index else None
         return _Context(
             turns=turns, agent=agent, customer=customer, seen=seen,
             problem="problem" in seen or min(start, end) <= UPSET_SENTIMENT,
             request="request" in seen or any("?" in t.low for t in customer),
             company_fault="company_fault" in seen,
-            sentiment_start=start, sentiment_end=end,
+            sentiment_start=start, sentiment_end=end, answered=answered,
         )
 
     def _turn(self, index: int, speaker: str, text: str, seen: dict[str, list[Where]]) -> _Turn:
@@ -260,6 +277,8 @@ class Scorer:
                 continue
             denied_before = None
             for family in families:
+                if family in _ONCE_ENOUGH and family in seen:
+                    continue
                 denied = False
                 if negation_possible:
                     if family in _NEGATABLE_BEFORE:
@@ -298,17 +317,22 @@ class Scorer:
             timing = self.rubric.timing
             for turn, early, words in _talk_overs(interaction, timing.speech_words_per_second,
                                                   timing.talk_over_grace_seconds):
-                tally.penalize("talk_over", (turn, (0, 0)), reason=f"started {early:.1f} s before the customer "
-                                                                   f"could have finished ({words} words)")
+                reason = f"started {early:.1f} s before the customer could have finished ({words} words)"
+                tally.penalize("talk_over", (turn, (0, 0)), reason=reason)
         return tally.result()
 
     def _empathize(self, ctx: _Context, name_used: Where | None, critical: list[Evidence]) -> CriterionScore:
         tally = self._tally("empathize")
         tally.credit("empathy", ctx.first("empathy"))
         tally.credit("customer_name", name_used)
-        for family in COURTESY_FAMILIES:
-            tally.credit("courtesy", ctx.first(family), cue_name=family,
-                         reason=f"courtesy: {family.removeprefix('courtesy_')}", once_per=family)
+        answered = ctx.answered
+        if answered is not None and answered is not ctx.customer[0]:
+            change = (customer_outcome(answered.text) - customer_outcome(ctx.customer[0].text)) / 2
+            tally.grade("customer_calmed", answered, change,
+                        f"customer's mood {'improved' if change > 0 else 'worsened'} by {abs(change):.2f}")
+        for family, reason in _COURTESY_REASONS.items():
+            if family in ctx.seen:
+                tally.credit("courtesy", ctx.seen[family][0], cue_name=family, reason=reason, once_per=family)
         tally.penalize_each("condescension", ctx.seen.get("condescension"))
         tally.penalize_each("blunt", ctx.seen.get("blunt"))
         for item in critical:
@@ -324,6 +348,13 @@ class Scorer:
         elif apologies.generic:
             tally.credit("apology_generic", apologies.generic[0])
         tally.credit("ownership", ctx.first("ownership"))
+        apology = (apologies.plain or apologies.generic or [None])[0]
+        if apology is not None:
+            tally.credit("apology_repair", _repair_after(ctx, apology[0]))
+            if ctx.answered is not None and ctx.answered.index > apology[0]:
+                outcome = customer_outcome(ctx.answered.text)
+                tally.grade("apology_accepted", ctx.answered, outcome,
+                            f"customer's reaction to the apology ({outcome:+.2f})")
         for where in apologies.conditional:
             tally.penalize("apology_conditional", where)
         for where, reason in apologies.deflections:
@@ -347,6 +378,15 @@ class Scorer:
                                         if "resolution" in t.negated])
         after_first_reply = [w for w in ctx.seen.get("confirmation", ()) if w[0] > ctx.agent[0].index]
         tally.credit("customer_confirmed", after_first_reply[0] if after_first_reply else None)
+        last = ctx.customer[-1]
+        outcome = customer_outcome(last.text)
+        if ctx.answered is not None:
+            tally.grade("customer_outcome", last, outcome,
+                        f"customer's reaction reads {'resolved' if outcome > 0 else 'unresolved'} ({outcome:+.2f})")
+        else:  # no reaction to the reply: the customer's last known state counts half
+            tally.grade("customer_outcome", last, outcome * UNANSWERED_SHARE,
+                        f"customer's last word, before the reply, reads {'content' if outcome > 0 else 'upset'} "
+                        f"({outcome:+.2f}, counted half)")
         return tally.result()
 
     def _overcommunicate(self, ctx: _Context, timelines: list[Where]) -> CriterionScore:
@@ -376,23 +416,43 @@ class Scorer:
         return tally.result()
 
     def _overall(self, scores: dict[str, CriterionScore]) -> float | None:
-        weighted = [(self.rubric.criteria[name].weight, c.score) for name, c in scores.items() if c.score is not None]
+        weighted = [(self.rubric.criteria[name].weight, criterion.score)
+                    for name, criterion in scores.items() if criterion.score is not None]
         total_weight = sum(w for w, _ in weighted)
         if not total_weight:
             return None
         return round(sum(w * s for w, s in weighted) / total_weight, 1)
 
 
+def _critical(ctx: _Context) -> list[Evidence]:
+    """Return every critical behaviour in agent turns as auto-fail evidence, in text order."""
+    found = [Evidence(turn.index, start, end, family, CRITICAL_EFFECT, reason)
+             for turn in ctx.agent for family, reason in CRITICAL_REASONS.items()
+             for start, end in turn.hits.get(family, ())]
+    return sorted(found, key=_evidence_order)
+
+
 def _courtesy(ctx: _Context, apologies: _Apologies, critical: list[Evidence]) -> float:
-    """Return 0..100: neutral 50, +10 per distinct politeness strategy, minus rudeness."""
+    """Return 0..100: neutral 50 plus COURTESY_SCALE times the weights of the strategies used.
+
+    Each strategy counts once per interaction; rudeness counts per turn. Weights follow the
+    direction and rough size of each strategy's association with politeness in
+    Danescu-Niculescu-Mizil et al. (2013); the agent's own sentiment adds the lexicon strategies.
+    """
     if not ctx.agent:
         return float(COURTESY_NEUTRAL)
-    strategies = sum(family in ctx.seen for family in (*COURTESY_FAMILIES, "empathy"))
-    strategies += bool(apologies.plain or apologies.generic)
-    rudeness = (COURTESY_CONDESCENSION * sum(len(t.hits.get("condescension", ())) for t in ctx.agent)
-                + COURTESY_BLUNT * sum(len(t.hits.get("blunt", ())) for t in ctx.agent)
-                + COURTESY_CRITICAL * len(critical))
-    return float(min(100, max(0, COURTESY_NEUTRAL + COURTESY_STRATEGY * strategies - rudeness)))
+    seen = ctx.seen
+    total = sum(weight for family, weight in COURTESY_WEIGHTS.items() if family in seen)
+    if apologies.plain or apologies.generic:
+        total += COURTESY_APOLOGY
+    marks: set[str] = set()
+    for turn in ctx.agent:
+        marks.update(cue.politeness_marks(turn.low))
+    total += sum(cue.POLITENESS_WEIGHTS[kind] for kind in marks)
+    total += COURTESY_SENTIMENT * sentiment(" ".join(turn.text for turn in ctx.agent))
+    total -= (COURTESY_CONDESCENSION * len(seen.get("condescension", ()))
+              + COURTESY_BLUNT * len(seen.get("blunt", ())) + COURTESY_CRITICAL * len(critical))
+    return round(min(100.0, max(0.0, COURTESY_NEUTRAL + COURTESY_SCALE * total)), 1)
 
 
 # -- apologies ------------------------------------------------------------------------------
@@ -436,7 +496,8 @@ def _classify_apologies(ctx: _Context) -> _Apologies:
         out.refused += [(turn.index, span) for span in turn.negated.get("apology", ())]
         out.deflections += [((turn.index, span), "deflected responsibility")
                             for span in hits.get("deflection", ()) if span not in used]
-        out.deflections += [((turn.index, span), "denied responsibility") for span in turn.negated.get("ownership", ())]
+        out.deflections += [((turn.index, span), "denied responsibility")
+                            for span in turn.negated.get("ownership", ())]
     out.deflections.sort()
     return out
 
@@ -472,9 +533,9 @@ def _asks(ctx: _Context) -> list[_Ask]:
                                       if not cue.overlaps((s[1] - 1, s[1]), turn.quotes))})
         offers = turn.hits.get("further_help", ())
         for span in spans:
-            if offers and cue.overlaps(span, offers):
-                continue
             sentence = cue.sentence_bounds(turn.low, span[0])
+            if offers and cue.overlaps(sentence, offers):  # "any other questions, let us know" offers help
+                continue
             named = cue.FACT_HINT in turn.hits and cue.overlaps(sentence, turn.hits[cue.FACT_HINT])
             wanted = cue.asked_fact_kinds(turn.low, *sentence) if named else []
             if wanted and unread:
@@ -487,8 +548,12 @@ def _asks(ctx: _Context) -> list[_Ask]:
 
 
 def _reflection(ctx: _Context, customer_name: str | None) -> Where | None:
-    """Return the first agent mention of a specific the customer gave earlier, outside quotes."""
-    skip = set(_name_tokens(customer_name, lower=True))
+    """Return the first agent mention of a specific the customer gave earlier, outside quotes.
+
+    Capitalized names must appear capitalized (as names) in the agent's text; other specifics
+    are matched case-insensitively.
+    """
+    skip = {part.lower() for part in _name_tokens(customer_name)}
     seen: list[str] = []
     unread: list[_Turn] = []  # customer turns not yet followed by an agent turn
     for turn in ctx.turns:
@@ -496,11 +561,12 @@ def _reflection(ctx: _Context, customer_name: str | None) -> Where | None:
             unread.append(turn)
             continue
         for customer in unread:
-            seen += [v for v in cue.specifics(customer.text) if v not in skip and v not in seen]
+            seen += [v for v in cue.specifics(customer.text) if v.lower() not in skip and v not in seen]
         unread.clear()
         for value in seen:
-            if value in turn.low:
-                span = cue.find_word(turn.low, value)
+            text = turn.text if value[0].isupper() else turn.low
+            if value in text:
+                span = cue.find_word(text, value)
                 if span and not cue.overlaps(span, turn.quotes):
                     return turn.index, span
     return None
@@ -515,10 +581,21 @@ def _timelines(ctx: _Context) -> list[Where]:
             continue
         negation_possible = cue.NEGATOR in turn.hits or cue.NEGATOR in turn.negated
         for span in cue.timeline_spans(turn.low, time_words):
-            if cue.overlaps(span, turn.quotes) or (negation_possible and cue.negated_before(turn.low, span[0])):
+            if cue.overlaps(span, turn.quotes):
+                continue
+            if negation_possible and cue.negated_before(turn.low, span[0]):
                 continue
             found.append((turn.index, span))
     return found
+
+
+def _repair_after(ctx: _Context, turn: int) -> Where | None:
+    """Return the first remedy or troubleshooting step in agent turn `turn` or later (the apology's repair)."""
+    for family in ("resolution", "troubleshooting"):
+        found = next((w for w in ctx.seen.get(family, ()) if w[0] >= turn), None)
+        if found:
+            return found
+    return None
 
 
 def _done(low: str, span: Span) -> bool:
@@ -537,12 +614,12 @@ def _channel_near(low: str, span: Span) -> Span | None:
     return m.span() if m else None
 
 
-def _name_tokens(name: str | None, lower: bool = False) -> list[str]:
-    """Return the usable parts of a customer's name (no titles or initials), capitalized or lowercased."""
+def _name_tokens(name: str | None) -> list[str]:
+    """Return the usable parts of a customer's name (no titles or initials), capitalized."""
     if not name:
         return []
     parts = [p for p in re.findall(r"[^\W\d_][\w'-]*", name) if len(p) > 1 and p.lower() not in _TITLES]
-    return [p.lower() if lower else p[:1].upper() + p[1:] for p in parts]
+    return [p[:1].upper() + p[1:] for p in parts]
 
 
 def _find_name(ctx: _Context, names: list[str]) -> Where | None:
@@ -572,7 +649,8 @@ def _waits(interaction: Interaction) -> list[tuple[int, float]]:
     return waits
 
 
-def _talk_overs(interaction: Interaction, words_per_second: float, grace: float) -> list[tuple[int, float, int]]:
+def _talk_overs(interaction: Interaction, words_per_second: float,
+                grace: float) -> list[tuple[int, float, int]]:
     """Return (agent turn, seconds early, customer words) for agent turns that start over a customer turn."""
     found = []
     turns = interaction.turns

@@ -1,7 +1,12 @@
 """Command line for the store: `python -m store COMMAND …`.
 
+    python -m store migrate [--database-url URL]
+    python -m store demo [--interactions N] [--database-url URL]
+    python -m store users add USERNAME --role ROLE [--team TEAM …] [--employee NAME] [--database-url URL]
     python -m store import FILE [FILE …] [--keep-valid] [--layout message|interaction]
                            [--channel CHANNEL] [--map FIELD=COLUMN …] [--database-url URL]
+
+Every command first migrates the database to the latest schema.
 
 `import` prints a summary line per file on stdout and issues and notes on stderr, and
 exits 1 if any file had issues (with --keep-valid its valid interactions are imported
@@ -16,13 +21,20 @@ from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
 
-from sqlalchemy import inspect
+import getpass
+from datetime import date
+
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from scoring.model import CHANNELS
 from scoring.parsers import ColumnMapping
-from store.db import make_engine, make_session_factory
+from store.db import create_schema, make_engine, make_session_factory
+from store.demo import is_empty, load_demo
+from store.models import ROLES, Employee, Team
+from store import audit
+from store.users import create_user
 from store.importer import import_file
 
 
@@ -40,10 +52,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Import each file in its own transaction; return the exit status."""
     engine = make_engine(args.database_url)
     try:
-        if not inspect(engine).has_table("import_batches"):
-            print("python -m store import: the database has no Rapport tables yet; create them first",
-                  file=sys.stderr)
-            return 2
+        create_schema(engine)
         session_factory = make_session_factory(engine)
         all_ok = True
         for path in args.files:
@@ -78,6 +87,80 @@ def run_import(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def run_migrate(args: argparse.Namespace) -> int:
+    """Migrate the database to the latest schema."""
+    engine = make_engine(args.database_url)
+    try:
+        create_schema(engine)
+    except SQLAlchemyError as exc:
+        print(f"python -m store migrate: database error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print("database schema is up to date")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Load the demo organisation into an empty database."""
+    engine = make_engine(args.database_url)
+    try:
+        create_schema(engine)
+        with make_session_factory(engine).begin() as session:
+            if not is_empty(session):
+                print("python -m store demo: the database already holds interactions or accounts; demo data "
+                      "goes only into an empty database", file=sys.stderr)
+                return 1
+            counts = load_demo(session, today=date.today(), interactions=args.interactions)
+    except SQLAlchemyError as exc:
+        print(f"python -m store demo: database error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"demo organisation loaded: {counts.added} interactions")
+    return 0
+
+
+def run_users_add(args: argparse.Namespace) -> int:
+    """Create a local account, asking for the password twice without echo."""
+    password = args.password if args.password is not None else getpass.getpass("Password: ")
+    if args.password is None and getpass.getpass("Repeat password: ") != password:
+        print("python -m store users add: the passwords do not match", file=sys.stderr)
+        return 1
+    engine = make_engine(args.database_url)
+    try:
+        create_schema(engine)
+        with make_session_factory(engine).begin() as session:
+            teams = dict(session.execute(select(Team.name, Team.id)).all())
+            unknown = [name for name in args.team if name not in teams]
+            if unknown:
+                print(f"python -m store users add: --team: no team named {', '.join(map(repr, unknown))}",
+                      file=sys.stderr)
+                return 1
+            employee_id = None
+            if args.employee:
+                employee_id = session.scalar(select(Employee.id).where(Employee.name == args.employee))
+                if employee_id is None:
+                    print(f"python -m store users add: --employee: no employee named {args.employee!r}",
+                          file=sys.stderr)
+                    return 1
+            user = create_user(session, username=args.username, password=password, role=args.role,
+                               display_name=args.display_name or args.username, employee_id=employee_id,
+                               team_ids=tuple(teams[name] for name in args.team))
+            audit.record(session, action="user_created", username="command line", target=user.username,
+                         detail={"role": user.role, "teams": list(args.team), "employee": args.employee})
+    except ValueError as exc:
+        print(f"python -m store users add: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"python -m store users add: database error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"created {user.role} {user.username!r}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with one subcommand per task."""
     database = argparse.ArgumentParser(add_help=False)
@@ -85,6 +168,27 @@ def build_parser() -> argparse.ArgumentParser:
                           help="database to use (default: RAPPORT_DATABASE_URL, else the local SQLite file)")
     parser = argparse.ArgumentParser(prog="python -m store", description="Manage Rapport's database.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    migrating = commands.add_parser("migrate", parents=[database], help="migrate the database to the latest schema")
+    migrating.set_defaults(run=run_migrate)
+
+    demo = commands.add_parser("demo", parents=[database], help="load the demo organisation into an empty database")
+    demo.add_argument("--interactions", type=int, default=22_000, metavar="N",
+                      help="how many interactions to generate (default: 22000)")
+    demo.set_defaults(run=run_demo)
+
+    users = commands.add_parser("users", help="manage local accounts")
+    user_commands = users.add_subparsers(dest="users_command", required=True, metavar="COMMAND")
+    adding = user_commands.add_parser("add", parents=[database], help="create a local account",
+                                      description="Create a local account, e.g. the first admin of a new install.")
+    adding.add_argument("username")
+    adding.add_argument("--role", required=True, choices=ROLES)
+    adding.add_argument("--display-name", default="")
+    adding.add_argument("--team", action="append", default=[], metavar="TEAM",
+                        help="a team a trainer coaches (repeatable)")
+    adding.add_argument("--employee", metavar="NAME", help="the employee an agent account belongs to")
+    adding.add_argument("--password", help="the password (default: asked for without echo)")
+    adding.set_defaults(run=run_users_add)
 
     importing = commands.add_parser(
         "import", parents=[database], help="import interactions from files",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from seed_data.demo import generate_demo
 from store.ingest import IngestCounts, ingest_interactions
-from store.models import AppMeta, Employee, Team
+from store.models import AppMeta, Employee, Interaction, Team, User
 from store.users import create_user
 
 DEMO_PASSWORD = "demo"
@@ -36,6 +36,12 @@ def load_demo(session: Session, *, today: date, interactions: int = 22_000, seed
     counts = ingest_interactions(session, interactions=org.interactions)
     session.add(AppMeta(key=DEMO_FLAG, value="1"))
     return counts
+
+
+def is_empty(session: Session) -> bool:
+    """Return whether the database holds no interactions and no accounts, so demo data may go in."""
+    return not session.scalar(select(func.count()).select_from(Interaction)) and \
+        not session.scalar(select(func.count()).select_from(User))
 
 
 def is_demo(session: Session) -> bool:

@@ -25,6 +25,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from itertools import islice
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
@@ -46,9 +47,11 @@ from scoring.parsers import (
     parse_rows,
     parse_webvtt,
 )
+from store import audit
 from store.ingest import ingest_interactions
 from store.models import Customer, Employee, ImportBatch, Team
 from store.models import Interaction as InteractionRow
+from store.users import AuthUser
 
 Format = Literal["csv", "xlsx", "jsonl", "text", "vtt"]
 Progress = Callable[[int, int], None]
@@ -456,3 +459,53 @@ def import_file(path: str | Path, *, session_factory: sessionmaker[Session], kee
     with session_factory.begin() as session:
         return import_parsed(session, parsed, filename=path.name, sha256=hashlib.sha256(data).hexdigest(),
                              fmt=fmt, keep_valid=keep_valid, created_by=created_by, progress=progress)
+
+
+# ---------------------------------------------------------------------------- the import page
+
+
+def table_head(data: bytes, *, filename: str, limit: int = 5) -> tuple[list[str], list[dict[str, Any]]]:
+    """Return the header names and first rows of a CSV or XLSX upload, read as the importer reads them.
+
+    For choosing the column mapping. Anything unreadable returns no headers; read_upload says why.
+    """
+    fmt = detect_format(filename, data[:SNIFF_BYTES])
+    cells: list[Sequence[Any]] = []
+    if fmt == "xlsx" and _workbook_problem(data, MAX_XLSX_UNPACKED_BYTES) is None:
+        try:
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # damaged workbooks fail in many ways; read_upload reports them
+            return [], []
+        try:
+            if workbook.worksheets:
+                sheet = workbook.worksheets[0]
+                sheet.reset_dimensions()
+                cells = list(islice(_sheet_rows(sheet), limit + 1))
+        except _UnreadableSheet:
+            return [], []
+        finally:
+            workbook.close()
+    elif fmt == "csv":
+        try:
+            text, _ = decode_text(data)
+            cells = list(islice(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)),
+                                limit + 1))
+        except (UnicodeDecodeError, csv.Error):
+            return [], []
+    if not cells:
+        return [], []
+    table = _Table(cells[0])
+    return table.headers, [{k: v for k, v in row.items() if k is not None} for row in table.rows(cells[1:])]
+
+
+def import_upload(session: Session, parsed: ParsedFile, *, data: bytes, filename: str, fmt: str, by: AuthUser,
+                  keep_valid: bool = False, progress: Progress | None = None) -> ImportReport:
+    """Import a parsed upload as `by` in the caller's transaction, and record the attempt in the audit log."""
+    report = import_parsed(session, parsed, filename=filename, sha256=hashlib.sha256(data).hexdigest(), fmt=fmt,
+                           keep_valid=keep_valid, created_by=by.username, progress=progress)
+    audit.record(session, action="import", user_id=by.id, username=by.username,
+                 target=f"import_batch:{report.batch_id}" if report.batch_id is not None else None,
+                 detail={"filename": filename, "format": fmt, "keep_valid": keep_valid, "rows": report.rows,
+                         "added": report.added, "duplicates": report.duplicates, "rejected": report.rejected,
+                         "issues": len(report.issues)})
+    return report

@@ -26,6 +26,9 @@ CRITERION_LABELS = {
     "respond": "Respond fast",
 }
 
+# First-contact resolution: resolved without passing the customer on.
+FIRST_CONTACT_RESOLVED = and_(Interaction.resolved.is_(True), Score.transfer.is_(False))
+
 
 @dataclass(frozen=True)
 class Period:
@@ -110,7 +113,7 @@ def headline(session: Session, *, scope: Scope, period: Period | None = None) ->
         func.avg(case((Score.auto_fail, 1.0), else_=0.0)),
         func.avg(case((Score.transfer, 1.0), else_=0.0)),
         func.avg(Interaction.csat),
-        func.avg(case((and_(Interaction.resolved.is_(True), Score.transfer.is_(False)), 1.0), else_=0.0)),
+        func.avg(case((FIRST_CONTACT_RESOLVED, 1.0), else_=0.0)),
     )).one()
     if not n:
         return Headline(0, None, None, None, None, None)

@@ -63,13 +63,16 @@ def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
 
 
 def rescore(session: Session, *, rubric_version_id: int,
-            progress: Callable[[int, int], None] | None = None) -> int:
-    """Score every interaction not yet scored under the version; return how many were scored."""
+            progress: Callable[[int, int], None] | None = None, limit: int | None = None) -> int:
+    """Score every interaction not yet scored under the version (at most `limit`); return how many were scored.
+
+    A limit lets a long rescore commit in slices, so a restart resumes where it stopped.
+    """
     content = session.scalar(select(RubricVersion.content).where(RubricVersion.id == rubric_version_id))
     if content is None:
         raise ValueError(f"rubric_version_id: no rubric version {rubric_version_id}")
     scorer = scorer_for(content)
-    todo = unscored_ids(session, rubric_version_id=rubric_version_id)
+    todo = unscored_ids(session, rubric_version_id=rubric_version_id)[:limit]
     done = 0
     for batch in _batches(todo, BATCH_SIZE):
         store_scores(session, scored=[(row_id, scorer.score(i)) for row_id, i in domain_interactions(session, batch)],

@@ -1,16 +1,18 @@
-"""Rubric versions in the database: the active one, and registering new ones."""
+"""Rubric versions in the database: the active one, registering new ones, and activating one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from scoring.rubric import Rubric, dump_rubric, load_rubric, parse_rubric
 from scoring.scorer import Scorer
-from store.models import RubricVersion
+from store import audit
+from store.models import Interaction, RubricVersion, Score
+from store.users import AuthUser
 
 
 @dataclass(frozen=True)
@@ -47,5 +49,27 @@ def active_rubric(session: Session) -> ActiveRubric:
     row = session.scalars(select(RubricVersion).where(RubricVersion.active)).first()
     if row is None:
         return register_rubric(session, rubric=load_rubric())
+    return ActiveRubric(id=row.id, version=row.version,
+                        rubric=parse_rubric(row.content, source=f"rubric version {row.version}"))
+
+
+def activate_rubric(session: Session, *, version_id: int, by: AuthUser) -> ActiveRubric:
+    """Make a stored version the active one, recorded in the audit log.
+
+    Refused (ValueError) while any interaction lacks a score under it, so dashboards never show a
+    half-scored version: rescore first.
+    """
+    row = session.get(RubricVersion, version_id)
+    if row is None:
+        raise ValueError(f"version_id: no rubric version {version_id}")
+    unscored = session.scalar(select(func.count()).select_from(Interaction).where(~exists().where(
+        Score.interaction_id == Interaction.id, Score.rubric_version_id == version_id)))
+    if unscored:
+        raise ValueError(f"version {row.version}: {unscored} interactions are not scored under it yet; rescore first")
+    session.execute(update(RubricVersion).where(RubricVersion.id != version_id).values(active=False))
+    row.active = True
+    audit.record(session, action="rubric_activated", user_id=by.id, username=by.username,
+                 target=f"rubric_version:{version_id}", detail={"version": row.version})
+    session.flush()
     return ActiveRubric(id=row.id, version=row.version,
                         rubric=parse_rubric(row.content, source=f"rubric version {row.version}"))

@@ -7,25 +7,28 @@ from contextlib import contextmanager
 from datetime import date
 
 import streamlit as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from settings import get_settings
 from store.db import create_schema, make_engine, make_session_factory
-from store.demo import is_demo, load_demo
-from store.models import Interaction
+from store.demo import is_demo, is_empty, load_demo
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
 def engine() -> Engine:
-    """Create the engine, migrate to head, and load the demo organisation into an empty database."""
+    """Create the engine, migrate to head, and load the demo organisation into an empty database.
+
+    A database with any account or interaction never gets demo data, so a real install whose first
+    admin was created on the command line stays clean even with RAPPORT_DEMO left on.
+    """
     settings = get_settings()
     engine = make_engine(settings.database_url)
     create_schema(engine)
     if settings.demo:
         factory = make_session_factory(engine)
         with factory.begin() as session:
-            if session.scalar(select(func.count()).select_from(Interaction)) == 0:
+            if is_empty(session):
                 load_demo(session, today=date.today())
     return engine
 

@@ -1,0 +1,1 @@
+"""Role-play practice: scenarios, the simulated customer, certification."""

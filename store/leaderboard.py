@@ -1,0 +1,310 @@
+"""The customer-advocate leaderboard: agents ranked by a volume-shrunk rubric score, rank change, most improved, badges.
+
+An agent's raw mean rests on however many interactions they happened to handle, so a handful of lucky ones
+could top a raw-average board. Each mean is therefore shrunk toward the team's mean in the empirical-Bayes
+manner, shrunk = (n·mean + k·team_mean) / (n + k): the fewer interactions, the closer to the team.
+k is the within-agent variance of scores divided by the between-agent variance of agents' true means,
+both estimated from the same data by the method of moments (one-way ANOVA within teams).
+
+A row is one agent's work in one team (the team at the time of the interaction), so moving an agent between
+teams never rewrites history; an agent who moved within the period is ranked once per team.
+
+The functions above the SQL take and return small DataFrames and are tested with hand-made numbers.
+Agents never see each other's scores: every query here refuses an agent's scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+import pandas as pd
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from scoring.rubric import Rubric
+from store.models import Employee, Interaction, Score, Team
+from store.permissions import Scope
+from store.queries import FIRST_CONTACT_RESOLVED, Period, _scored
+from store.rubrics import active_rubric
+
+MIN_INTERACTIONS = 10  # fewer than this in the period and an agent is listed as "not enough interactions yet"
+DEFAULT_K = 20.0  # used when the data cannot support an estimate (no team with two agents, no agent with two scores)
+# Floor on the between-agent variance (score points²: agents' true means differ by at least 1 point), so that
+# a period in which agents barely differ gives a large but finite k (at most the within-agent variance).
+BETWEEN_VARIANCE_FLOOR = 1.0
+MOST_IMPROVED = 5
+
+KEY = ["employee_id", "team_id"]
+AGENT_COLUMNS = ["employee_id", "agent", "team_id", "team", "interactions", "mean", "sum_squares"]
+
+
+class AgentScopeRefused(PermissionError):
+    """Agents may not see their peers' scores."""
+
+
+def _refuse_agent_scope(scope: Scope) -> None:
+    if not scope.everything and scope.employee_id is not None:
+        raise AgentScopeRefused("the leaderboard shows peers' scores and is not available to agents")
+
+
+# -- shrinkage -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shrinkage:
+    """How strongly means are pulled toward the team mean, and where that strength came from."""
+
+    k: float
+    estimated: bool  # False when DEFAULT_K was used
+    within_variance: float | None = None
+    between_variance: float | None = None
+
+
+def team_means(agents: pd.DataFrame) -> pd.Series:
+    """Return each row's team mean: all the team's interactions pooled (agents weighted by volume)."""
+    totals = (agents["interactions"] * agents["mean"]).groupby(agents["team_id"], dropna=False).transform("sum")
+    counts = agents["interactions"].groupby(agents["team_id"], dropna=False).transform("sum")
+    return totals / counts
+
+
+def estimate_k(agents: pd.DataFrame) -> Shrinkage:
+    """Estimate k = within-agent variance / between-agent variance by the method of moments.
+
+    `agents` has one row per agent with team_id, interactions (n), mean and sum_squares (the sum of squared
+    scores). Within: pooled variance of scores around each agent's mean, Σ(Σx² − n·mean²) / (N − A).
+    Between (one-way ANOVA within teams, unequal sizes): (MSB − MSW) / n0 with
+    MSB = Σ n·(mean − team_mean)² / (A − T) and n0 = (N − Σ_teams Σ n² / N_team) / (A − T),
+    floored at BETWEEN_VARIANCE_FLOOR.
+    """
+    n = agents["interactions"].astype("float64")
+    total, agent_count = n.sum(), len(agents)
+    team_count = agents["team_id"].nunique(dropna=False)
+    if total - agent_count <= 0 or agent_count - team_count <= 0:
+        return Shrinkage(DEFAULT_K, estimated=False)
+    within = float((agents["sum_squares"] - n * agents["mean"] ** 2).sum() / (total - agent_count))
+    between_mean_square = float((n * (agents["mean"] - team_means(agents)) ** 2).sum() / (agent_count - team_count))
+    team_totals = n.groupby(agents["team_id"], dropna=False).transform("sum")
+    n0 = float((total - (n ** 2 / team_totals).sum()) / (agent_count - team_count))
+    between = max((between_mean_square - within) / n0, BETWEEN_VARIANCE_FLOOR)
+    return Shrinkage(within / between, estimated=True, within_variance=within, between_variance=between)
+
+
+def shrink(agents: pd.DataFrame, k: float) -> pd.Series:
+    """Return (n·mean + k·team_mean) / (n + k) for each row."""
+    n = agents["interactions"]
+    return (n * agents["mean"] + k * team_means(agents)) / (n + k)
+
+
+def rank_board(agents: pd.DataFrame, *, k: float, min_interactions: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (ranked, too_few): rows with at least `min_interactions` ranked by shrunk score, and the others.
+
+    Shrinkage uses every row, so an agent below the minimum still counts toward their team's mean.
+    Ties share the better rank.
+    """
+    board = agents.assign(team_mean=team_means(agents), shrunk=shrink(agents, k))
+    enough = board["interactions"] >= min_interactions
+    ranked = board[enough].sort_values(["shrunk", "interactions"], ascending=[False, False], ignore_index=True)
+    ranked.insert(0, "rank", ranked["shrunk"].rank(method="min", ascending=False).astype("int64"))
+    too_few = board[~enough].sort_values(["interactions", "agent"], ascending=[False, True], ignore_index=True)
+    return ranked, too_few
+
+
+def rank_change(current: pd.DataFrame, previous: pd.DataFrame) -> pd.Series:
+    """Return places gained since the previous board (positive = moved up); missing when not ranked then."""
+    before = current[KEY].merge(previous[[*KEY, "rank"]], on=KEY, how="left")["rank"]
+    return (before - current["rank"]).astype("Int64")
+
+
+def most_improved(current: pd.DataFrame, previous: pd.DataFrame, *, top: int = MOST_IMPROVED) -> pd.DataFrame:
+    """Return the rows ranked in both boards whose shrunk score rose most, best first (rises only)."""
+    both = current.merge(previous[[*KEY, "shrunk"]], on=KEY, suffixes=("", "_before"))
+    both["change"] = both["shrunk"] - both["shrunk_before"]
+    rising = both[both["change"] > 0].sort_values("change", ascending=False, ignore_index=True).head(top)
+    return rising[["employee_id", "agent", "team_id", "team", "shrunk_before", "shrunk", "change"]]
+
+
+# -- badges -----------------------------------------------------------------------------------------------
+
+EMPATHY_STREAK_SCORE = 85.0
+EMPATHY_STREAK_LENGTH = 7
+OWNS_IT_SHARE = 0.75
+OWNS_IT_MIN_APOLOGIES = 10
+FAST_SOCIAL_SHARE = 0.95
+FAST_SOCIAL_MIN_REPLIES = 10
+FIRST_CONTACT_SHARE = 0.90
+FIRST_CONTACT_MIN_INTERACTIONS = 20
+
+
+@dataclass(frozen=True)
+class BadgeStats:
+    """What the badge rules look at, for one agent in one period (counts come from SQL)."""
+
+    interactions: int
+    empathy_streak: int  # longest run of consecutive interactions with empathize >= EMPATHY_STREAK_SCORE
+    apology_applied: int  # interactions where the customer reported a problem, so an apology applied
+    owned_apologies: int  # of those, how many had an owned apology (see owned_apology_score)
+    social_replies: int  # social interactions with a measured first reply
+    social_within_target: int
+    first_contact_resolved: int  # resolved without passing the customer on
+
+
+@dataclass(frozen=True)
+class Badge:
+    key: str
+    name: str
+    rule: str  # shown next to the board, so recognition is never a mystery
+    earned: Callable[[BadgeStats], bool]
+
+
+def _share_at_least(part: int, whole: int, share: float, minimum: int) -> bool:
+    return whole >= minimum and part >= share * whole
+
+
+BADGES: tuple[Badge, ...] = (
+    Badge("empathy_streak", "Empathy streak",
+          f"Empathize scored {EMPATHY_STREAK_SCORE:.0f} or more on {EMPATHY_STREAK_LENGTH} consecutive interactions.",
+          lambda s: s.empathy_streak >= EMPATHY_STREAK_LENGTH),
+    Badge("owns_it", "Owns it",
+          f"An owned apology (an apology that takes ownership, e.g. \"that's our mistake\") in at least "
+          f"{OWNS_IT_SHARE:.0%} of the interactions that called for an apology (at least {OWNS_IT_MIN_APOLOGIES}).",
+          lambda s: _share_at_least(s.owned_apologies, s.apology_applied, OWNS_IT_SHARE, OWNS_IT_MIN_APOLOGIES)),
+    Badge("fast_on_social", "Fast on social",
+          f"At least {FAST_SOCIAL_SHARE:.0%} of social replies within the rubric's social target (1 hour) "
+          f"(at least {FAST_SOCIAL_MIN_REPLIES} replies).",
+          lambda s: _share_at_least(s.social_within_target, s.social_replies, FAST_SOCIAL_SHARE,
+                                    FAST_SOCIAL_MIN_REPLIES)),
+    Badge("first_contact_fixer", "First-contact fixer",
+          f"At least {FIRST_CONTACT_SHARE:.0%} of interactions resolved without passing the customer on "
+          f"(at least {FIRST_CONTACT_MIN_INTERACTIONS} interactions).",
+          lambda s: _share_at_least(s.first_contact_resolved, s.interactions, FIRST_CONTACT_SHARE,
+                                    FIRST_CONTACT_MIN_INTERACTIONS)),
+)
+BADGE_STAT_COLUMNS = [f.name for f in fields(BadgeStats)]
+
+
+def badges_earned(stats: BadgeStats) -> tuple[str, ...]:
+    """Return the names of the badges the stats earn, in BADGES order."""
+    return tuple(badge.name for badge in BADGES if badge.earned(stats))
+
+
+def owned_apology_score(rubric: Rubric) -> float:
+    """Return the Apologize score that only an owned apology reaches: base + apology + ownership points.
+
+    Scores keep no per-cue columns, so "owned" is read from the criterion score: under rubric 2026.1 that
+    is 20 + 45 + 30 = 95, while the best apology without ownership (with the sincere bonus) reaches 75.
+    """
+    rule = rubric.criteria["apologize"]
+    return min(100.0, rule.base + rule.points["apology"] + rule.points["ownership"])
+
+
+# -- queries ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """A ranked board and what it was computed from; DataFrames, never ORM objects."""
+
+    period: Period
+    previous: Period
+    channel: str | None
+    team_id: int | None
+    min_interactions: int
+    shrinkage: Shrinkage
+    # rank, rank_change, employee_id, agent, team_id, team, interactions, mean, team_mean, shrunk, badges
+    ranked: pd.DataFrame
+    too_few: pd.DataFrame  # employee_id, agent, team_id, team, interactions
+    most_improved: pd.DataFrame  # employee_id, agent, team_id, team, shrunk_before, shrunk, change
+
+
+def method_sentence(board: Leaderboard) -> str:
+    """Return one sentence saying how the board is computed, so nobody mistakes it for raw averages."""
+    source = ("estimated from this period's data" if board.shrinkage.estimated
+              else "a default, as this selection is too small to estimate it")
+    return (f"Not a raw average: each agent's mean overall rubric score is shrunk toward their team's mean by "
+            f"volume — score = (n × mean + k × team mean) / (n + k), with k = {board.shrinkage.k:.1f} "
+            f"({source}) — so a few lucky interactions cannot top the board; agents with fewer than "
+            f"{board.min_interactions} interactions are listed separately.")
+
+
+def leaderboard(session: Session, *, scope: Scope, period: Period, channel: str | None = None,
+                team_id: int | None = None, min_interactions: int = MIN_INTERACTIONS) -> Leaderboard:
+    """Return the board for the period with rank change and most improved against the previous period."""
+    _refuse_agent_scope(scope)
+    rubric = active_rubric(session).rubric
+    current = _agent_stats(session, rubric, scope, period, channel, team_id)
+    streaks = _empathy_streaks(session, scope, period, channel, team_id)
+    current = current.merge(streaks, on=KEY, how="left").fillna({"empathy_streak": 0})
+    current["empathy_streak"] = current["empathy_streak"].astype("int64")
+    before = _agent_stats(session, rubric, scope, period.previous(), channel, team_id)
+
+    shrinkage = estimate_k(current)
+    ranked, too_few = rank_board(current, k=shrinkage.k, min_interactions=min_interactions)
+    ranked_before, _ = rank_board(before, k=estimate_k(before).k, min_interactions=min_interactions)
+    ranked.insert(1, "rank_change", rank_change(ranked, ranked_before))
+    ranked["badges"] = [
+        " · ".join(badges_earned(BadgeStats(**{name: int(row[name]) for name in BADGE_STAT_COLUMNS})))
+        for row in ranked[BADGE_STAT_COLUMNS].to_dict("records")
+    ]
+    return Leaderboard(
+        period=period, previous=period.previous(), channel=channel, team_id=team_id,
+        min_interactions=min_interactions, shrinkage=shrinkage,
+        ranked=ranked[["rank", "rank_change", "employee_id", "agent", "team_id", "team", "interactions", "mean",
+                       "team_mean", "shrunk", "badges"]],
+        too_few=too_few[["employee_id", "agent", "team_id", "team", "interactions"]],
+        most_improved=most_improved(ranked, ranked_before),
+    )
+
+
+def _filtered(stmt, channel: str | None, team_id: int | None):
+    stmt = stmt.where(Interaction.employee_id.is_not(None), Score.overall.is_not(None))
+    if channel is not None:
+        stmt = stmt.where(Interaction.channel == channel)
+    if team_id is not None:
+        stmt = stmt.where(Interaction.team_id == team_id)
+    return stmt
+
+
+def _count_where(condition) -> object:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _agent_stats(session: Session, rubric: Rubric, scope: Scope, period: Period, channel: str | None,
+                 team_id: int | None) -> pd.DataFrame:
+    """Return one row per agent and team with volume, mean, sum of squares and the badge counts."""
+    social_reply = and_(Interaction.channel == "social", Score.first_response_seconds.is_not(None))
+    stmt = _filtered(_scored(
+        session, scope, period,
+        Interaction.employee_id, Employee.name, Interaction.team_id, Team.name,
+        func.count(), func.avg(Score.overall), func.sum(Score.overall * Score.overall),
+        func.count(Score.apologize), _count_where(Score.apologize >= owned_apology_score(rubric)),
+        _count_where(social_reply),
+        _count_where(and_(social_reply, Score.first_response_seconds <= rubric.response_targets["social"])),
+        _count_where(FIRST_CONTACT_RESOLVED),
+    ), channel, team_id).join(Employee, Employee.id == Interaction.employee_id).outerjoin(
+        Team, Team.id == Interaction.team_id).group_by(Interaction.employee_id, Employee.name, Interaction.team_id,
+                                                       Team.name)
+    stat_columns = [name for name in BADGE_STAT_COLUMNS if name not in ("interactions", "empathy_streak")]
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=[*AGENT_COLUMNS, *stat_columns])
+    frame = frame.astype({"employee_id": "int64", "team_id": "Int64", "interactions": "int64", "mean": "float64",
+                          "sum_squares": "float64", **{name: "int64" for name in stat_columns}})
+    return frame.sort_values(KEY, ignore_index=True)
+
+
+def _empathy_streaks(session: Session, scope: Scope, period: Period, channel: str | None,
+                     team_id: int | None) -> pd.DataFrame:
+    """Return employee_id, team_id and the longest run of consecutive high-empathy interactions (gaps and islands)."""
+    hit = case((Score.empathize >= EMPATHY_STREAK_SCORE, 1), else_=0)
+    agent = (Interaction.employee_id, Interaction.team_id)
+    order = (Interaction.started_at, Interaction.id)
+    # Consecutive hits share one value of (position among all) − (position among hits): one island per run.
+    island = (func.row_number().over(partition_by=agent, order_by=order)
+              - func.row_number().over(partition_by=(*agent, hit), order_by=order))
+    marked = _filtered(_scored(session, scope, period, *agent, hit.label("hit"), island.label("island")),
+                       channel, team_id).where(Score.empathize.is_not(None)).subquery()
+    runs = (select(marked.c.employee_id, marked.c.team_id, func.count().label("run")).where(marked.c.hit == 1)
+            .group_by(marked.c.employee_id, marked.c.team_id, marked.c.island).subquery())
+    rows = session.execute(select(runs.c.employee_id, runs.c.team_id, func.max(runs.c.run))
+                           .group_by(runs.c.employee_id, runs.c.team_id)).all()
+    return pd.DataFrame(rows, columns=[*KEY, "empathy_streak"]).astype(
+        {"employee_id": "int64", "team_id": "Int64", "empathy_streak": "int64"})

@@ -1,0 +1,80 @@
+"""Pieces shared by the executive pages: the period picker, drill links into trainer views, the board-pack
+download, and the print layout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import streamlit as st
+
+from store.board_pack import BoardPack, build_workbook, record_export
+from store.queries import Period
+from store.users import AuthUser
+from ui import data
+from ui.registry import PAGES_BY_KEY
+
+DEFAULT_DAYS = 180
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def default_period(available: Period) -> Period:
+    """Return the last DEFAULT_DAYS of the available data."""
+    return Period(max(available.start, available.end - timedelta(days=DEFAULT_DAYS - 1)), available.end)
+
+
+def pick_period(key: str, available: Period, *, default: Period | None = None) -> Period:
+    """Show a date-range picker and return the period; stop the page until both ends are picked."""
+    default = default or default_period(available)
+    picked = st.date_input("Period", value=(default.start, default.end), min_value=available.start,
+                           max_value=available.end, key=key)
+    if not isinstance(picked, tuple) or len(picked) != 2:
+        st.caption("Pick the last day of the period.")
+        st.stop()
+    return Period(*picked)
+
+
+def drill_path(key: str, role: str) -> str | None:
+    """Return the path of a registered page the role may open, or None (the page may not exist yet)."""
+    spec = PAGES_BY_KEY.get(key)
+    return spec.path if spec is not None and role in spec.roles else None
+
+
+def board_pack_export(pack: BoardPack, user: AuthUser) -> Callable[[], bytes]:
+    """Return the download's data callable: it builds the workbook and audits the export when clicked."""
+
+    def export() -> bytes:
+        workbook = build_workbook(pack)
+        with data.session() as db:
+            record_export(db, by=user, pack=pack)
+        return workbook
+
+    return export
+
+
+# Streamlit's app frame scrolls inside a fixed-height box; for paper it must grow with its content.
+_PRINT_RULES = """
+@page { size: A4 portrait; margin: 12mm; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+  [data-testid="stElementToolbar"], [data-testid="stDownloadButton"], .st-key-board_pack_controls,
+  [data-testid="stStatusWidget"] { display: none !important; }
+  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
+    height: auto !important; overflow: visible !important; position: static !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stVegaLiteChart"], [data-testid="stTable"], [data-testid="stMetric"], h2, h3 {
+    break-inside: avoid; page-break-inside: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+}
+"""
+_SCREEN_RULES = """
+[data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 60rem !important; padding-top: 2rem !important; }
+"""
+
+
+def print_styles(*, print_layout: bool) -> None:
+    """Add the print rules; with the print layout on, the screen shows the page as it will print."""
+    st.html(f"<style>{_PRINT_RULES}{_SCREEN_RULES if print_layout else ''}</style>")
