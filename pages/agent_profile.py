@@ -8,6 +8,7 @@ from store.permissions import scope_for
 from store.queries import Period
 from ui import charts, loaders
 from ui.auth import require_page
+from ui.literal import literal
 
 user = require_page("agent_profile")
 
@@ -49,8 +50,8 @@ if summary is None:
     st.error("Agent not found or not in your scope.")
     st.stop()
 
-st.subheader(summary.name)
-about = [summary.team or "no team"]
+st.subheader(literal(summary.name))
+about = [literal(summary.team) if summary.team else "no team"]
 if summary.hire_date is not None:
     about.append(f"hired {summary.hire_date:%d %b %Y}")
 if summary.is_new_hire:
@@ -76,8 +77,8 @@ else:
         compared = against.dropna(subset=["difference"])
         if len(compared):
             strongest, weakest = compared.iloc[0], compared.iloc[-1]
-            st.caption(f"Strongest against the team: {strongest['label']} ({strongest['difference']:+.1f}). "
-                       f"Most room to grow: {weakest['label']} ({weakest['difference']:+.1f}).")
+            st.caption(f"Best against the team: {strongest['label']} ({strongest['difference']:+.1f} points). "
+                       f"Most room to grow: {weakest['label']} ({weakest['difference']:+.1f} points).")
     with right:
         st.altair_chart(charts.score_histogram(loaders.score_distribution(scope, employee_id, period),
                                                title="Spread of overall scores"), width="stretch")
@@ -92,7 +93,8 @@ if recent.empty:
 else:
     event = st.dataframe(
         recent, key="agent_profile_recent", on_select="rerun", selection_mode="single-row", hide_index=True,
-        width="stretch", column_order=["started_at", "channel", "overall", "auto_fail", "csat", "reviewed", "interaction"],
+        width="stretch", placeholder="—",
+        column_order=["started_at", "channel", "overall", "auto_fail", "csat", "reviewed", "interaction"],
         column_config={
             "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="D MMM YYYY, HH:mm"),
             "channel": "Channel",
@@ -104,7 +106,8 @@ else:
         },
     )
     if event.selection.rows:
-        st.switch_page("pages/interaction.py", query_params={"id": str(int(recent.iloc[event.selection.rows[0]]["id"]))})
+        picked = recent.iloc[event.selection.rows[0]]
+        st.switch_page("pages/interaction.py", query_params={"id": str(int(picked["id"]))})
 
 st.subheader("Reviews")
 reviews = loaders.agent_reviews(scope, employee_id)
@@ -112,7 +115,8 @@ if reviews.empty:
     st.caption("No trainer has reviewed these interactions yet.")
 else:
     st.dataframe(
-        reviews.assign(criterion=reviews["criterion"].replace({"*": "all (scores confirmed)"})), key="agent_profile_reviews",
+        reviews.assign(criterion=reviews["criterion"].replace({"*": "all (scores confirmed)"})),
+        key="agent_profile_reviews",
         hide_index=True, width="stretch", placeholder="—",
         column_order=["at", "interaction", "criterion", "automatic_score", "human_score", "comment", "reviewer"],
         column_config={
@@ -153,7 +157,8 @@ with practice_col:
     if not sessions.empty:
         st.dataframe(sessions, key="agent_profile_sessions", hide_index=True, width="stretch", placeholder="—",
                      column_config={"scenario": "Scenario practised",
-                                    "started_at": st.column_config.DatetimeColumn("Started", format="D MMM YYYY, HH:mm"),
+                                    "started_at": st.column_config.DatetimeColumn("Started",
+                                                                                  format="D MMM YYYY, HH:mm"),
                                     "ended_at": st.column_config.DatetimeColumn("Ended", format="D MMM YYYY, HH:mm"),
                                     "outcome": "Outcome",
                                     "overall": st.column_config.NumberColumn("Score", format="%.0f"),

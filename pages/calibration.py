@@ -20,14 +20,21 @@ st.title("Calibration")
 
 ROUND_KEY, GOTO_KEY, NOTICE_KEY = "calibration_round", "calibration_goto", "calibration_notice"
 LINKED = "interaction" in PAGES_BY_KEY
-AGREEMENT_HELP = (f"Kappa is quadratic-weighted Cohen's kappa on five bands of the 0-100 score ({', '.join(BAND_LABELS)}): "
-                  "1 is perfect agreement, 0 is what chance would give, below 0 worse than chance. Exact agreement "
-                  "is the share of pairs in the same band.")
-KAPPA = st.column_config.NumberColumn(format="%.2f")
+AGREEMENT_HELP = (f"Kappa is quadratic-weighted Cohen's kappa on five bands of the 0-100 score "
+                  f"({', '.join(BAND_LABELS)}): 1 is perfect agreement, 0 is what chance would give, below 0 worse "
+                  "than chance. Same band is the share of pairs in the same band.")
+KAPPA = st.column_config.NumberColumn("Kappa", format="%.2f")
+SAME_BAND = st.column_config.NumberColumn("Same band", format="%.0f%%")
 
 
 def labelled(frame: pd.DataFrame, column: str = "criterion") -> pd.DataFrame:
     return frame.assign(**{column: frame[column].map(CRITERION_LABELS)})
+
+
+def for_display(frame: pd.DataFrame, *, shares: tuple[str, ...] = (), points: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Return shares (0-1) as percentages, and point differences rounded to 0.1 without a "-0.0"."""
+    return frame.assign(**{column: frame[column] * 100 for column in shares},
+                        **{column: frame[column].round(1) + 0.0 for column in points})
 
 
 def open_interaction_on_select(frame: pd.DataFrame, event) -> None:
@@ -40,15 +47,16 @@ machine_tab, rounds_tab = st.tabs(["Machine vs trainers", "Blind rounds"])
 
 with machine_tab:
     agreement = loaders.machine_agreement(scope)
-    st.caption("For each interaction and criterion a trainer reviewed: the latest override against the machine's score, "
-               "and a confirmation as agreement on every criterion it did not override. " + AGREEMENT_HELP)
+    st.caption("For each interaction and criterion a trainer reviewed: the latest override against the machine's "
+               "score, and a confirmation as agreement on every criterion it did not override. " + AGREEMENT_HELP)
     if agreement["pairs"].sum() == 0:
         st.info("No reviews in your scope yet. Overrides and confirmations from the review queue are compared here.")
     else:
-        st.dataframe(labelled(agreement), hide_index=True, width="stretch", column_config={
+        shown = for_display(labelled(agreement), shares=("exact",), points=("mean_difference",))
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
             "criterion": "Criterion", "pairs": st.column_config.NumberColumn("Reviewed", format="%d"),
-            "kappa": st.column_config.NumberColumn("Kappa", format="%.2f"),
-            "exact": st.column_config.NumberColumn("Same band", format="percent"),
+            "kappa": KAPPA,
+            "exact": SAME_BAND,
             "mean_difference": st.column_config.NumberColumn("Trainer − machine", format="%+.1f",
                                                              help="Mean points the trainers gave above the machine")})
         disagreements = loaders.largest_disagreements(scope)
@@ -71,8 +79,8 @@ with machine_tab:
             open_interaction_on_select(disagreements, event)
 
 with rounds_tab:
-    st.caption("Trainers score the same interactions without seeing each other's scores or the machine's, then compare. "
-               + AGREEMENT_HELP)
+    st.caption("Trainers score the same interactions without seeing each other's scores or the machine's, then "
+               "compare. " + AGREEMENT_HELP)
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.success(notice, icon=":material/check_circle:")
@@ -161,7 +169,8 @@ with rounds_tab:
         st.success("You have rated every interaction in this round.", icon=":material/task_alt:")
 
     if view.can_close and st.button("Close the round", key=f"calibration_close_{round_id}",
-                                    help="Ratings become final and every trainer who can see the round sees the results."):
+                                    help="Ratings become final, and every trainer who can see the round sees the "
+                                         "results."):
         with data.session() as db:
             calibration.close_round(db, round_id=round_id, by=user)
         st.session_state[NOTICE_KEY] = f"Round {view.round.name!r} closed."
@@ -176,27 +185,29 @@ with rounds_tab:
     st.subheader("Results")
     if len(results.raters) < 2:
         st.info("Fewer than two trainers rated this round, so there is nothing to compare between trainers.")
-    st.dataframe(labelled(results.by_criterion), hide_index=True, width="stretch", column_config={
+    st.dataframe(for_display(labelled(results.by_criterion), shares=("raters_exact", "machine_exact"),
+                             points=("machine_mean_difference",)), hide_index=True, width="stretch", column_config={
         "criterion": "Criterion",
         "raters_kappa": st.column_config.NumberColumn("Kappa between trainers", format="%.2f",
                                                       help="Mean over every pair of trainers"),
-        "raters_exact": st.column_config.NumberColumn("Same band (trainers)", format="percent"),
+        "raters_exact": st.column_config.NumberColumn("Same band (trainers)", format="%.0f%%"),
         "alpha": st.column_config.NumberColumn("Krippendorff's alpha", format="%.2f",
                                                help="All trainers at once, on the bands (interval metric)"),
         "machine_kappa": st.column_config.NumberColumn("Kappa with machine", format="%.2f",
                                                        help="Mean over trainers"),
-        "machine_exact": st.column_config.NumberColumn("Same band (machine)", format="percent"),
+        "machine_exact": st.column_config.NumberColumn("Same band (machine)", format="%.0f%%"),
         "machine_mean_difference": st.column_config.NumberColumn("Trainer − machine", format="%+.1f")})
     left, right = st.columns(2)
     left.markdown("**Each pair of trainers** · all criteria")
-    left.dataframe(results.rater_pairs, hide_index=True, width="stretch", column_config={
-        "rater_a": "Trainer", "rater_b": "Trainer", "pairs": "Scores compared", "kappa": KAPPA,
-        "exact": st.column_config.NumberColumn("Same band", format="percent")})
+    left.dataframe(for_display(results.rater_pairs, shares=("exact",)), hide_index=True, width="stretch",
+                   column_config={"rater_a": "Trainer", "rater_b": "Trainer", "pairs": "Scores compared",
+                                  "kappa": KAPPA, "exact": SAME_BAND})
     right.markdown("**Each trainer against the machine** · all criteria")
-    right.dataframe(results.vs_machine, hide_index=True, width="stretch", column_config={
-        "rater": "Trainer", "pairs": "Scores compared", "kappa": KAPPA,
-        "exact": st.column_config.NumberColumn("Same band", format="percent"),
-        "mean_difference": st.column_config.NumberColumn("Trainer − machine", format="%+.1f")})
+    right.dataframe(for_display(results.vs_machine, shares=("exact",), points=("mean_difference",)),
+                    hide_index=True, width="stretch",
+                    column_config={"rater": "Trainer", "pairs": "Scores compared", "kappa": KAPPA, "exact": SAME_BAND,
+                                   "mean_difference": st.column_config.NumberColumn("Trainer − machine",
+                                                                                    format="%+.1f")})
     spread = results.spread[results.spread["bands_apart"] > 0]
     if not spread.empty:
         st.markdown("**Where the trainers disagree most**" + (" · click a row to open it" if LINKED else ""))

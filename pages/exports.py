@@ -48,7 +48,8 @@ with workbook_tab:
     st.caption("A summary against the comparison group with a bar chart, weekly means per criterion with a line chart, "
                "and every interaction, as formatted Excel tables.")
     kind = st.radio("Report for", ["agent", "team"], horizontal=True, key="exports_kind",
-                    format_func={"agent": "An agent (against their team)", "team": "A team (against all your teams)"}.get)
+                    format_func={"agent": "An agent (against their team)",
+                                 "team": "A team (against all your teams)"}.get)
     subjects = loaders.agents_in_scope(scope) if kind == "agent" else loaders.teams_in_scope(scope)
     if subjects.empty:
         st.info(f"No {kind}s in your scope.")

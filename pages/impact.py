@@ -45,12 +45,12 @@ with st.form("impact_assumptions"):
         with cols[index % 2]:
             if meta["unit"] == "share":  # edited in percent, stored as a share
                 edited[spec.name] = st.number_input(f"{meta['label']} (%)", min_value=0.0, max_value=100.0,
-                                                    value=round(current * 100, 2), step=1.0,
+                                                    value=round(current * 100, 2), step=1.0, format="%.1f",
                                                     key=f"impact_{spec.name}") / 100
             else:
                 edited[spec.name] = st.number_input(f"{meta['label']} ({meta['unit']})", min_value=float(meta["low"]),
                                                     max_value=float(meta["high"]), value=float(current), step=1.0,
-                                                    key=f"impact_{spec.name}")
+                                                    format="%.1f", key=f"impact_{spec.name}")
             st.caption(meta["source"])
     submitted = st.form_submit_button("Save assumptions", type="primary")
 if submitted:

@@ -57,21 +57,22 @@ if fmt in ("csv", "xlsx"):
         columns = st.columns(4)
         chosen = {}
         for i, name in enumerate(wanted):
-            choices = [None, *headers]
+            guess = getattr(guessed, name)
             chosen[name] = columns[i % 4].selectbox(
-                FIELD_LABELS[name] + (" *" if name in REQUIRED_FIELDS[layout] else ""), choices,
-                index=choices.index(getattr(guessed, name)), format_func=lambda c: "— none —" if c is None else c,
+                FIELD_LABELS[name] + (" *" if name in REQUIRED_FIELDS[layout] else ""), headers,
+                index=None if guess is None else headers.index(guess), placeholder="— none —",
                 key=f"{file_key}_{layout}_{name}")
         mapping = ColumnMapping(**chosen)
 
+left, right = st.columns(2, vertical_alignment="bottom")
 if fmt in ("text", "vtt"):
-    channel = st.selectbox("Channel", CHANNELS, key=f"{file_key}_channel")
+    channel = left.selectbox("Channel", CHANNELS, key=f"{file_key}_channel")
 else:
-    channel = st.selectbox("Channel where the file names none", [None, *CHANNELS], key=f"{file_key}_channel",
-                           format_func=lambda c: "— the file names it —" if c is None else c)
-keep_valid = st.checkbox("Keep the valid rows", key="import_keep_valid",
-                         help="Import the valid interactions and skip the ones with problems, instead of refusing "
-                              "the whole file.")
+    channel = left.selectbox("Channel where the file names none", CHANNELS, index=None, key=f"{file_key}_channel",
+                             placeholder="— the file names it —")
+keep_valid = right.checkbox("Keep the valid rows", key="import_keep_valid",
+                            help="Import the valid interactions and skip the ones with problems, instead of refusing "
+                                 "the whole file.")
 
 parsed = importer.read_upload(content, filename=upload.name, mapping=mapping, layout=layout, channel=channel, fmt=fmt)
 issues = importer.ImportReport(filename=upload.name, format=fmt, issues=parsed.issues)

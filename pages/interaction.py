@@ -5,12 +5,15 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from practice.scenarios import ScenarioError
 from scoring.result import CRITERIA
 from store import review
 from store.permissions import scope_for
 from store.queries import CRITERION_LABELS
 from ui import data, loaders
 from ui.auth import require_page
+from ui.literal import literal
+from ui.formatting import duration
 from ui.registry import PAGES_BY_KEY
 from ui.transcript import points, render_transcript
 
@@ -36,19 +39,6 @@ def may_open(page_key: str) -> bool:
     return user.role in PAGES_BY_KEY[page_key].roles
 
 
-def duration(seconds: float) -> str:
-    """Format a wait: '45 s', '3 min 5 s', '2 h 10 min', '1 d 4 h'."""
-    seconds = round(seconds)
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
-
-
 def label(criterion: str) -> str:
     return CRITERION_LABELS.get(criterion, criterion)
 
@@ -59,10 +49,10 @@ facts = [detail.external_id, detail.channel, detail.agent or "no agent", detail.
          f"customer {detail.customer_name or detail.customer_key or 'unknown'}"]
 if detail.started_at is not None:
     facts.append(f"{detail.started_at:%d %b %Y %H:%M} UTC")
-st.caption(" · ".join(facts))
+st.caption(" · ".join(literal(fact) for fact in facts))
 links = st.columns(4)
 if detail.employee_id is not None:
-    links[0].page_link("pages/agent_profile.py", label=f"Profile of {detail.agent}", icon=":material/person:",
+    links[0].page_link("pages/agent_profile.py", label=f"Profile of {literal(detail.agent)}", icon=":material/person:",
                        query_params={"agent": str(detail.employee_id)})
 if detail.customer_id is not None and may_open("customer_history"):
     links[1].page_link("pages/customer_history.py", label="Customer history", icon=":material/history:",
@@ -77,7 +67,7 @@ if notice is not None:
 
 if detail.reviewed:
     last = detail.reviews[0] if detail.reviews else None
-    st.caption(f"Reviewed{f' by {last.reviewer} on {last.at:%d %b %Y}' if last else ''}.")
+    st.caption(f"Reviewed{f' by {literal(last.reviewer)} on {last.at:%d %b %Y}' if last else ''}.")
 else:
     st.caption("Not yet reviewed.")
 
@@ -92,10 +82,14 @@ else:
     cols[2].metric("Customer sentiment", f"{detail.sentiment_start:+.2f} → {detail.sentiment_end:+.2f}",
                    delta=f"{detail.sentiment_end - detail.sentiment_start:+.2f} from start to end",
                    help="From the customer's words: -1 angry, 0 neutral, +1 happy.")
-cols[3].metric("First reply", "—" if first_wait is None else duration(first_wait.seconds),
-               delta=None if first_wait is None else ("on target" if first_wait.on_time else "late"),
-               delta_color="off" if first_wait is None or first_wait.on_time else "inverse",
-               help=None if first_wait is None else f"Target for {detail.channel}: {duration(first_wait.target_seconds)}.")
+if first_wait is None:
+    cols[3].metric("First reply", "—", help="No timestamps, so response times cannot be measured.")
+else:
+    target = duration(first_wait.target_seconds)
+    cols[3].metric("First reply", duration(first_wait.seconds), delta_arrow="off",
+                   delta=f"on target ({target})" if first_wait.on_time else f"late (target {target})",
+                   delta_color="normal" if first_wait.on_time else "inverse",
+                   help=f"The {detail.channel} target comes from the active rubric.")
 outcome = [f"CSAT {detail.csat}" if detail.csat is not None else "no CSAT",
            {True: "resolved", False: "not resolved", None: "resolution unknown"}[detail.resolved],
            {True: "passed on", False: "not passed on", None: ""}[detail.transferred]]
@@ -143,7 +137,7 @@ with right:
                                                                          "Words"]),
             hide_index=True, width="stretch", placeholder="—", key="interaction_evidence")
     if detail.critical:
-        st.error("Critical behaviour — the interaction fails automatically:\n\n"
+        st.warning("Critical behaviour — the interaction fails automatically:\n\n"
                  + "\n".join(f"- {e.reason} (turn {e.turn + 1})" for e in detail.critical), icon=":material/block:")
     st.subheader("Response times")
     if detail.waits:
@@ -152,7 +146,8 @@ with right:
             "Customer waited": duration(wait.seconds),
             "Target": duration(wait.target_seconds),
             "On target": wait.on_time,
-        } for n, wait in enumerate(detail.waits)]), hide_index=True, width="stretch", placeholder="—", key="interaction_waits")
+        } for n, wait in enumerate(detail.waits)]), hide_index=True, width="stretch", placeholder="—",
+            key="interaction_waits")
     else:
         st.caption("No timestamps, so response times cannot be measured.")
 
@@ -188,7 +183,7 @@ def write(action, success: str, **kwargs) -> bool:
                                                    "saved. Below is the current state; review again if needed.")
         return False
     except (ValueError, review.NotFound, PermissionError) as exc:
-        st.session_state[NOTICE_KEY] = ("error", f"Not saved: {exc}")
+        st.session_state[NOTICE_KEY] = ("error", f"Not saved: {literal(str(exc))}")
         return False
     finally:
         loaders.forget_reviews()
@@ -227,8 +222,9 @@ def save_note(employee_id: int, interaction_id: int) -> None:
 
 def save_assignment(employee_id: int, interaction_id: int) -> None:
     scenario = st.session_state["interaction_assign_scenario"] or ""
-    write(review.assign_practice, f"Assigned the practice scenario “{scenario}”.", employee_id=employee_id,
-          interaction_id=interaction_id, scenario_key=scenario, due_date=st.session_state["interaction_assign_due"])
+    if write(review.assign_practice, f"Assigned the practice scenario “{literal(scenario)}”.", employee_id=employee_id,
+             interaction_id=interaction_id, scenario_key=scenario, due_date=st.session_state["interaction_assign_due"]):
+        loaders.forget_practice()
 
 
 st.subheader("Your review")
@@ -255,14 +251,20 @@ if detail.employee_id is None:
     st.stop()
 with note_tab:
     with st.form("interaction_note"):
-        st.text_area(f"Note for {detail.agent}", key="interaction_note_text",
+        st.text_area(f"Note for {literal(detail.agent)}", key="interaction_note_text",
                      placeholder="What went well, and one thing to do differently next time.")
         st.form_submit_button("Save note", on_click=save_note, args=(detail.employee_id, detail.id))
 with practice_tab:
-    scenarios = loaders.scenario_keys()
+    try:
+        scenarios = loaders.practice_scenarios()
+    except ScenarioError as exc:  # one broken scenario must not take the rest of the review with it
+        st.warning(f"Practice scenarios could not be loaded: {literal(str(exc))}")
+        scenarios = {}
     with st.form("interaction_assign"):
         if scenarios:
-            st.selectbox("Scenario", scenarios, key="interaction_assign_scenario")
+            st.selectbox("Scenario", list(scenarios), key="interaction_assign_scenario",
+                         format_func=lambda key: f"{scenarios[key].title} (practises "
+                         f"{', '.join(label(c) for c in scenarios[key].practises) or 'everything'})")
         else:
             st.text_input("Scenario key", key="interaction_assign_scenario",
                           help="No practice scenarios are installed yet; type the key of the one to assign.")

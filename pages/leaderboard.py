@@ -38,14 +38,15 @@ if board.ranked.empty:
     st.info(f"No agent has {board.min_interactions} or more interactions in this selection yet.")
 else:
     picked = st.dataframe(
-        board.ranked, hide_index=True, key="leaderboard_board",
+        board.ranked, hide_index=True, key="leaderboard_board", height=min(len(board.ranked) + 1, 21) * 35 + 3,
+        placeholder="new",  # only a rank change can be missing: the agent was not ranked in the previous period
         column_order=["rank", "rank_change", "agent", "team", "interactions", "shrunk", "mean", "badges"],
         column_config={
             "rank": st.column_config.NumberColumn("Rank", width="small"),
             "rank_change": st.column_config.NumberColumn(
                 "Change", format="%+d", width="small",
                 help=f"Places gained since {board.previous.start:%d %b} – {board.previous.end:%d %b %Y}; "
-                     "blank when not ranked then."),
+                     "\"new\" when not ranked then."),
             "agent": "Agent", "team": "Team",
             "interactions": st.column_config.NumberColumn("Interactions", format="%d"),
             "shrunk": st.column_config.ProgressColumn(
@@ -53,7 +54,7 @@ else:
                 help="Mean overall rubric score shrunk toward the team mean by volume: what the board ranks."),
             "mean": st.column_config.NumberColumn("Raw mean", format="%.1f",
                                                   help="Plain mean overall score, for reference only."),
-            "badges": "Badges",
+            "badges": st.column_config.TextColumn("Badges", width="large"),
         },
         on_select="rerun" if profile_path else "ignore", selection_mode="single-row",
     )

@@ -45,7 +45,8 @@ cols[1].metric("First-contact resolution", share(now.first_contact_resolution),
 cols[2].metric("CSAT", "—" if now.csat is None else f"{now.csat:.2f}", delta=change(now.csat, before.csat),
                help="Mean customer satisfaction (1-5) where the customer gave one.")
 for col, channel in zip(cols[3:], ("social", "email")):
-    col.metric(f"{channel.title()} within {compliance.at[channel, 'target']}", share(compliance.at[channel, "compliance"]),
+    col.metric(f"{channel.title()} within {compliance.at[channel, 'target']}",
+               share(compliance.at[channel, "compliance"]),
                delta=change(compliance.at[channel, "compliance"], compliance_before.at[channel, "compliance"], 100),
                help="Share of first replies within the active rubric's target. Delta in percentage points.")
 
@@ -55,18 +56,20 @@ st.altair_chart(charts.weekly_trend(loaders.weekly_quality(scope, period), value
 
 st.subheader("Teams")
 teams = loaders.team_comparison(scope, period)
+shares = ["first_contact_resolution", "compliance", "auto_fail_rate"]
 team_path = drill_path("team_trends", user.role)
 picked = st.dataframe(
-    teams, hide_index=True, key="organisation_teams",
+    teams.assign(**{column: teams[column] * 100 for column in shares}),  # shown in percent
+    hide_index=True, key="organisation_teams",
     column_order=["team", "interactions", "overall", "first_contact_resolution", "compliance", "csat",
                   "auto_fail_rate"],
     column_config={
         "team": "Team", "interactions": st.column_config.NumberColumn("Interactions", format="%d"),
         "overall": st.column_config.NumberColumn("Average quality", format="%.1f"),
-        "first_contact_resolution": st.column_config.NumberColumn("First-contact resolution", format="percent"),
-        "compliance": st.column_config.NumberColumn("Replies within target", format="percent"),
+        "first_contact_resolution": st.column_config.NumberColumn("First-contact resolution", format="%.0f%%"),
+        "compliance": st.column_config.NumberColumn("Replies within target", format="%.0f%%"),
         "csat": st.column_config.NumberColumn("CSAT", format="%.2f"),
-        "auto_fail_rate": st.column_config.NumberColumn("Critical fails", format="percent"),
+        "auto_fail_rate": st.column_config.NumberColumn("Critical fails", format="%.1f%%"),
     },
     on_select="rerun" if team_path else "ignore", selection_mode="single-row",
 )
@@ -83,13 +86,14 @@ left, right = st.columns(2)
 with left:
     bars = compliance.reset_index()
     bars["label"] = bars["channel"].str.title() + " (" + bars["target"] + ")"
-    st.altair_chart(charts.category_bars(bars, category="label", value="compliance", title="First replies within target",
-                                         value_title="Within target", category_title="Channel (target)",
+    st.altair_chart(charts.category_bars(bars, category="label", value="compliance",
+                                         title="First replies within target", value_title="Within target",
+                                         category_title="Channel (target)",
                                          value_format=".0%", domain=(0, 1), detail="replies"), width="stretch")
 with right:
-    st.altair_chart(charts.weekly_trend(by_channel.dropna(subset=["compliance"]), value="compliance", series="channel",
-                                        title="Within target by week", value_title="Within target",
-                                        value_format=".0%"), width="stretch")
+    st.altair_chart(charts.weekly_trend(by_channel.dropna(subset=["compliance"]), value="compliance",
+                                        series="channel", title="Within target by week",
+                                        value_title="Within target", value_format=".0%"), width="stretch")
 st.caption("Targets come from the active rubric: " + ", ".join(
     f"{channel} {row.target}" for channel, row in compliance.iterrows()) + ".")
 

@@ -59,7 +59,9 @@ by_team = loaders.weekly_quality_by_team(scope, period)
 by_criterion = loaders.weekly_quality_by_criterion(scope, period)
 left, right = st.columns(2)
 with left:
-    st.altair_chart(charts.weekly_trend(by_team, value="overall", series="team", title="Quality by team"),
+    # An agent's scope is their own work, so their line is theirs, not their team's.
+    team_title = "Your quality" if scope.employee_id is not None else "Quality by team"
+    st.altair_chart(charts.weekly_trend(by_team, value="overall", series="team", title=team_title),
                     width="stretch")
 with right:
     st.altair_chart(charts.weekly_trend(by_criterion, value="score", series="criterion",

@@ -104,7 +104,8 @@ if queue.empty:
     st.stop()
 
 reviewed = int(queue["reviewed"].sum())
-st.caption(f"{len(queue)} interaction(s){' (the first ' + str(sampling.limit) + ')' if len(queue) == sampling.limit else ''}"
+capped = f" (the first {sampling.limit})" if len(queue) == sampling.limit else ""
+st.caption(f"{len(queue)} interaction(s){capped}"
            f", {reviewed} reviewed. Click a row to open the interaction.")
 shown = queue.assign(weakest=[None if pd.isna(name) else f"{CRITERION_LABELS[name]} ({score:.0f})"
                               for name, score in zip(queue["weakest"], queue["weakest_score"])])

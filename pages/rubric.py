@@ -133,7 +133,8 @@ with edit_tab:
             st.info("No scored interactions in your scope to preview on.")
             st.stop()
         st.caption(f"The same {preview.sample} interactions in your scope, drawn at random, scored with the active "
-                   f"version {rubric.version} and with the edit. Means over the interactions where a criterion applies.")
+                   f"version {rubric.version} and with the edit. Means over the interactions where a criterion "
+                   "applies.")
         by_criterion = preview.by_criterion.assign(
             criterion=preview.by_criterion["criterion"].map({"overall": "Overall", **CRITERION_LABELS}))
         left, right = st.columns(2)
@@ -146,7 +147,8 @@ with edit_tab:
         event = right.dataframe(
             preview.moves, key=f"{key}_moves", on_select="rerun" if linked else "ignore", selection_mode="single-row",
             hide_index=True, width="stretch", column_order=["interaction", "before", "after", "change"],
-            column_config={"interaction": "Interaction", "before": st.column_config.NumberColumn("Before", format="%.1f"),
+            column_config={"interaction": "Interaction",
+                           "before": st.column_config.NumberColumn("Before", format="%.1f"),
                            "after": st.column_config.NumberColumn("After", format="%.1f"),
                            "change": st.column_config.NumberColumn("Change", format="%+.1f")})
         if linked and event.selection.rows:
@@ -154,10 +156,11 @@ with edit_tab:
                            query_params={"id": str(int(preview.moves.iloc[event.selection.rows[0]]["id"]))})
 
 with versions_tab:
-    st.dataframe(versions, hide_index=True, width="stretch", column_order=["version", "active", "created_at",
-                                                                           "created_by", "scored"],
+    st.dataframe(versions.fillna({"created_by": "—"}), hide_index=True, width="stretch",
+                 column_order=["version", "active", "created_at", "created_by", "scored"],
                  column_config={"version": "Version", "active": st.column_config.CheckboxColumn("Active"),
-                                "created_at": st.column_config.DatetimeColumn("Saved (UTC)", format="D MMM YYYY, HH:mm"),
+                                "created_at": st.column_config.DatetimeColumn("Saved (UTC)",
+                                                                              format="D MMM YYYY, HH:mm"),
                                 "created_by": "Saved by",
                                 "scored": st.column_config.NumberColumn("Interactions scored", format="%d")})
     trend = loaders.weekly_overall_by_version(scope)

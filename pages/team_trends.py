@@ -9,6 +9,7 @@ from store.profiles import within_team
 from store.queries import Period
 from ui import charts, loaders
 from ui.auth import require_page
+from ui.formatting import duration
 from ui.registry import PAGES_BY_KEY
 
 user = require_page("team_trends")
@@ -71,5 +72,5 @@ with right:
 compliance = loaders.response_compliance(view, period)
 st.altair_chart(charts.response_compliance(compliance, title="First reply within the channel's target"),
                 width="stretch")
-st.caption("Targets come from the active rubric: " + ", ".join(
-    f"{row.channel} {row.target_seconds:,.0f} s" for row in compliance.itertuples()) + ".")
+st.caption("First-reply targets come from the active rubric: " + ", ".join(
+    f"{row.channel} {duration(row.target_seconds)}" for row in compliance.itertuples()) + ".")

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 
 from scoring import cues as cue
 from scoring.model import Interaction, Turn
-from scoring.result import CRITERIA, ScoreResult
+from scoring.result import ScoreResult
 from scoring.scorer import Scorer
 from practice.scenarios import DIFFICULTIES, Scenario
 
@@ -51,7 +51,7 @@ def model_examples(scenario: Scenario, scorer: Scorer, criterion: str, limit: in
                         turns=tuple(Turn(speaker, text) for speaker, text in scenario.model))
     examples: list[str] = []
     for item in scorer.score(model).criteria[criterion].evidence:
-        if item.effect <= 0 or item.end <= item.start:
+        if item.effect <= 0 or item.end <= item.start or model.turns[item.turn].speaker != "agent":
             continue
         text = model.turns[item.turn].text
         start, end = cue.sentence_bounds(cue.normalize(text), item.start)
@@ -71,5 +71,3 @@ def recommend(scenarios: Mapping[str, Scenario], *, weakest: str | None, passed:
                 DIFFICULTIES.index(scenario.difficulty), scenario.title)
     return sorted(scenarios, key=rank)
 
-
-assert set(ADVICE) == set(CRITERIA) == set(CRITERION_LABELS)

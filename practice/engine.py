@@ -30,7 +30,7 @@ from scoring.rubric import load_rubric
 from scoring.scorer import Scorer
 from practice.scenarios import Fact, Scenario
 
-LEAVE_AT = -0.95
+LEAVE_AT = -1.0  # the bottom of the scale: patience has run out
 RESOLVED_AT = -0.3
 START_MOOD = {"calm": -0.2, "anxious": -0.4, "impatient": -0.5, "angry": -0.65}
 
@@ -102,9 +102,6 @@ class _Judgement:
 
     def add(self, kind: str, reason: str, delta: float | None = None) -> None:
         self.changes.append((kind, reason, MOVES[kind] if delta is None else delta))
-
-    def has(self, kind: str) -> bool:
-        return any(k == kind for k, _, _ in self.changes)
 
 
 class RolePlay:
@@ -204,7 +201,7 @@ class RolePlay:
         if not self.revealed and not self.fix_offered:
             return f"Ask a clarifying question, e.g. for the {scenario.facts[0].label}."
         if not self.fix_offered:
-            return f"Offer the fix yourself, without passing them on: {scenario.fix_description}"
+            return f"Offer the fix yourself, without passing them on. {scenario.fix_description}"
         if not self.when_given:
             return "Say exactly when: a concrete time or date, and how you'll follow up."
         if scenario.perk_fitting and not self.perk_given:
@@ -421,7 +418,7 @@ REACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
                     "upset": ("Okay... and?", "That doesn't really help me."),
                     "any": ("Right.", "Okay.")},
 }
-FACT_LEADS = ("", "Sure. ", "Fine. ", "Okay: ")
+FACT_LEADS = ("", "Sure. ", "Fine. ", "Okay. ")
 ALREADY_TOLD = ("It's {value}, like I said.", "The {label} is {value}. Again.", "{value}. I told you that.")
 ASK_WHEN = {
     "angry": ("When? I need an actual date.", "And when exactly will that happen?", "Fine, but WHEN?"),
@@ -435,7 +432,7 @@ PUSH_FOR_FIX = {
               "I don't need chat, I need {need}.", "Either you sort out {problem} or I go to {competitor}."),
     "upset": ("So what happens now with {problem}?", "What can you actually do? I need {need}.",
               "I really need {need}.", "How are you going to fix {problem}?"),
-    "calmer": ("Thanks. So what can you do about {problem}?", "Okay. What are the options for {problem}?",
+    "calmer": ("So what can you do about {problem}?", "What are the options for {problem}?",
                "I'd just like {need}, if that's possible."),
     "pleased": ("Thank you. So how do we sort out {problem}?", "Great, what's the next step?"),
 }
@@ -459,6 +456,6 @@ LEAVING = ("Forget it. I'm taking my business to {competitor}.", "That's it, I'm
            "Unbelievable. I'll be telling everyone about this, and I'm switching to {competitor}.")
 CLOSINGS = {
     "angry": ("This is ridiculous.", "I'm running out of patience.", "Honestly."),
-    "upset": ("Please.", "I'm still waiting on {need}."),
+    "upset": ("I just need this sorted.", "I'm still waiting on {need}."),
     "pleased": ("Thanks.",),
 }

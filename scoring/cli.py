@@ -23,9 +23,10 @@ from typing import BinaryIO, TextIO
 from scoring import evaluate as evaluation
 from scoring.model import InvalidInteraction, interaction_from_dict
 from scoring.rubric import RubricError, load_rubric
-from scoring.scorer import Scorer
+from scoring.scorer import Scorer, default_scorer
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+UNPARSABLE = object()  # a line already reported; not None, which is the JSON line "null"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Score every line of args.file to `out`; report rejected lines to `err`."""
     try:
-        scorer = Scorer(load_rubric(args.rubric))
+        scorer = default_scorer() if args.rubric is None else Scorer(load_rubric(args.rubric))
     except RubricError as exc:
         err.write(f"error: bad rubric: {exc}\n")
         return EXIT_UNUSABLE
@@ -77,7 +78,7 @@ def run_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         with stream:
             for number, record in _records(stream, name, err):
-                if record is None:
+                if record is UNPARSABLE:
                     rejected += 1
                     continue
                 try:
@@ -98,7 +99,7 @@ def run_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the agreement table for the labelled files under args.data."""
     try:
-        scorer = Scorer(load_rubric(args.rubric))
+        scorer = default_scorer() if args.rubric is None else Scorer(load_rubric(args.rubric))
     except RubricError as exc:
         err.write(f"error: bad rubric: {exc}\n")
         return EXIT_UNUSABLE
@@ -118,13 +119,13 @@ def run_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _records(stream: BinaryIO, name: str, err: TextIO) -> Iterator[tuple[int, object]]:
-    """Yield (line number, parsed JSON) per non-blank line; None after reporting an unparsable line."""
+    """Yield (line number, parsed JSON) per non-blank line; UNPARSABLE after reporting an unparsable line."""
     for number, raw in enumerate(stream, start=1):
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
             err.write(f"{name}:{number}: not valid UTF-8\n")
-            yield number, None
+            yield number, UNPARSABLE
             continue
         if number == 1:
             line = line.removeprefix("\ufeff")
@@ -134,7 +135,7 @@ def _records(stream: BinaryIO, name: str, err: TextIO) -> Iterator[tuple[int, ob
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             err.write(f"{name}:{number}: invalid JSON: {exc.msg} (column {exc.colno})\n")
-            yield number, None
+            yield number, UNPARSABLE
         except RecursionError:
             err.write(f"{name}:{number}: invalid JSON: nested too deeply\n")
-            yield number, None
+            yield number, UNPARSABLE

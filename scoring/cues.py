@@ -75,6 +75,7 @@ _PAIR_SUBJECTS = {
 }
 _FUSED_WORDS = frozenset("well ill were wed id hed hell shell shed lets whos".split())
 # Spellings of a phrase-initial "not" ("isn't working" for "not working"); stems take a fused n't.
+_NOT_AUX = {"ca": "can", "wo": "will", "sha": "shall"}
 _NOT_STEMS = ("do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "could", "would",
               "should", "must", "need", "might", "ca", "wo", "sha", "ai")
 
@@ -163,8 +164,11 @@ def _variants(tokens: Sequence[str]) -> list[list[Unit]]:
         elif word == "...":
             slots.append([[Unit(True, f"(?:{_WORD}{_SEP}){{0,3}}", None)]])
         elif word == "not" and i == 0:
-            slots.append([_literal("not"), _literal("cannot")]
-                         + [_literal(stem + "n't") for stem in _NOT_STEMS])
+            # Spelled with the same units as "<aux> not" phrases so that their trie branches merge:
+            # sibling branches that both match would let the shorter phrase hide the longer one.
+            slots.append([_literal("not"), _literal("ain't")]
+                         + [units for stem in _NOT_STEMS if stem != "ai"
+                            for units in _negated_aux(_NOT_AUX.get(stem, stem))])
         elif nxt == "not" and word in _NEGATABLE_AUX:
             slots.append(_negated_aux(word))
             i += 1
@@ -207,6 +211,7 @@ def _negated_aux(word: str) -> list[list[Unit]]:
 NEGATOR = "_negator"
 TIME_HINT = "_time_hint"
 FACT_HINT = "_fact_hint"  # words naming a kind of fact an agent may ask for (see asked_fact_kinds)
+COUNTERFACTUAL, INDICATIVE, BY_THE_WAY = "_counterfactual", "_indicative", "_by_the_way"  # politeness
 HINT_FAMILIES: Mapping[str, tuple[str, ...]] = {
     NEGATOR: tuple("not no never can't won't don't doesn't didn't isn't aren't wasn't weren't couldn't "
                    "wouldn't shouldn't haven't hasn't hadn't mustn't needn't nothing nobody none neither nor "
@@ -220,6 +225,9 @@ HINT_FAMILIES: Mapping[str, tuple[str, ...]] = {
                      "wednesday thursday friday saturday sunday january february march april may june july "
                      "august september october november december jan feb mar apr jun jul aug sep sept oct "
                      "nov dec".split()) + ("end of", "close of business"),
+    COUNTERFACTUAL: ("could you", "would you"),
+    INDICATIVE: ("can you", "will you"),
+    BY_THE_WAY: ("by the way", "btw"),
 }
 _DIGIT = re.compile(r"[0-9]")  # an explicit range scans faster than \d
 
@@ -654,7 +662,8 @@ def find_word(text: str, word: str, start: int = 0) -> Span | None:
 
 # ---------------------------------------------------------------------------------------------
 # Politeness strategies in the grammar (Danescu-Niculescu-Mizil et al., 2013, "A computational
-# approach to politeness"): what starts a sentence, and a few words anywhere. The vocabulary
+# approach to politeness"). Modal requests and indirection are hint families found in the phrase
+# pass (COUNTERFACTUAL, INDICATIVE, BY_THE_WAY); sentence starts are read here. The vocabulary
 # strategies (gratitude, greeting, hedges, deference ...) and factuality ("actually", "in fact":
 # the blunt family) are rubric phrases.
 
@@ -666,38 +675,25 @@ POLITENESS_WEIGHTS: Mapping[str, float] = {
     "second_person_start": -0.4,  # "You need to ..."
     "first_person_start": 0.2,  # "I tried ...": the speaker takes the burden
     # anywhere
-    "counterfactual": 0.3,  # "could you", "would you": the subjunctive softens a request
-    "indicative": 0.2,  # "can you", "will you": still a question rather than an order
-    "by_the_way": 0.4,  # indirection
+    COUNTERFACTUAL: 0.3,  # "could you", "would you": the subjunctive softens a request
+    INDICATIVE: 0.2,  # "can you", "will you": still a question rather than an order
+    BY_THE_WAY: 0.4,  # indirection
 }
-_QUESTION_WORDS = frozenset("what why who whom whose where when how which".split())
-_DIRECT_STARTS = frozenset("so then and but".split())
-_SENTENCE_FIRST_WORD = re.compile(r"(?:^|[.!?\n])[\s\"'(]*([a-z][a-z']*)")
-_POLITENESS_WORDS = re.compile(
-    r"\b(?:(?P<counterfactual>could|would)\s+you|(?P<indicative>can|will)\s+you"
-    r"|(?P<by_the_way>by\s+the\s+way|btw))\b")
+_START_KINDS = {"why": "why_start",
+                **dict.fromkeys("what who whom whose where when how which".split(), "direct_question"),
+                **dict.fromkeys("so then and but".split(), "direct_start"),
+                **dict.fromkeys(("you", "your"), "second_person_start"),
+                **dict.fromkeys(("i", "my", "i'm", "i've", "i'd"), "first_person_start")}
+_FIRST_WORD = re.compile(r"[\s\"'(]*([a-z][a-z']*)")
+_NEXT_SENTENCE_WORD = re.compile(r"[.!?\n][\s\"'(]*([a-z][a-z']*)")  # starts with a literal class: fast scan
 
 
-def politeness_marks(low: str) -> dict[str, Span]:
-    """Return the first span of each grammatical politeness strategy in normalized text."""
+def sentence_start_marks(low: str) -> dict[str, Span]:
+    """Return the first span of each politeness strategy told by a sentence's first word."""
     found: dict[str, Span] = {}
-    for m in _SENTENCE_FIRST_WORD.finditer(low):
-        word = m.group(1)
-        if word == "why":
-            kind = "why_start"
-        elif word in _QUESTION_WORDS:
-            kind = "direct_question"
-        elif word in _DIRECT_STARTS:
-            kind = "direct_start"
-        elif word in ("you", "your"):
-            kind = "second_person_start"
-        elif word in ("i", "my", "i'm", "i've", "i'd"):
-            kind = "first_person_start"
-        else:
-            continue
-        found.setdefault(kind, m.span(1))
-    for m in _POLITENESS_WORDS.finditer(low):
-        kind = m.lastgroup
-        if kind not in found:
-            found[kind] = m.span()
+    first = _FIRST_WORD.match(low)
+    for m in itertools.chain((first,) if first else (), _NEXT_SENTENCE_WORD.finditer(low)):
+        kind = _START_KINDS.get(m.group(1))
+        if kind and kind not in found:
+            found[kind] = m.span(1)
     return found

@@ -117,12 +117,14 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return cov / var if var else None
 
 
-def quartile_accuracy(courtesy: Sequence[float], scores: Sequence[float], neutral: float = 50.0) -> float | None:
+def quartile_accuracy(courtesy: Sequence[float], scores: Sequence[float],
+                      neutral: float = 50.0) -> float | None:
     """Return how often courtesy tells top-quartile from bottom-quartile scores (a tie at neutral is half)."""
     if len(scores) < 4:
         return None
     ordered = sorted(scores)
-    low, high = ordered[len(ordered) // 4], ordered[(3 * len(ordered)) // 4]
+    quarter = len(ordered) // 4
+    low, high = ordered[quarter - 1], ordered[len(ordered) - quarter]  # the lowest and highest quarter
     right, total = 0.0, 0
     for c, s in zip(courtesy, scores):
         if low < s < high:
@@ -174,7 +176,8 @@ def read_csv(path: Path) -> LabelledFile:
         records = list(reader)
     lower = {name.lower(): name for name in header}
     if "text" not in lower:
-        raise EvaluationError(f"{path}: unknown format: no 'text' column (columns: {', '.join(header) or 'none'})")
+        raise EvaluationError(f"{path}: unknown format: no 'text' column "
+                              f"(columns: {', '.join(header) or 'none'})")
     text_key, id_key = lower["text"], lower.get("id")
     columns = {name: signal for name in header if (signal := act_signal(name))}
     binary = [name for name in header if name.lower() not in ("id", "text", "score", "brand")
@@ -185,8 +188,8 @@ def read_csv(path: Path) -> LabelledFile:
         kind = "acts"
     else:
         raise EvaluationError(
-            f"{path}: unknown format: expected 'text' with 0/1 label columns (e.g. 'Refer to specialist team', "
-            f"'Request ...', 'Offer further help') or 'text' with a numeric 'score' column; "
+            f"{path}: unknown format: expected 'text' with 0/1 label columns (e.g. 'Refer to specialist "
+            f"team', 'Request ...', 'Offer further help') or 'text' with a numeric 'score' column; "
             f"got columns {', '.join(header)}")
     out = LabelledFile(path, kind, [], columns)
     for number, record in enumerate(records, start=2):
@@ -304,10 +307,9 @@ def evaluate(files: Sequence[LabelledFile], scorer: Scorer) -> list[dict[str, An
         sources = [f for f in acts if signal in f.columns.values()]
         if not sources:
             continue
-        pairs = []
-        for f in sources:
-            for row in f.rows:
-                pairs.append((row.half, (_PREDICT[signal](scorer.score(row.interaction)), row.labels[signal])))
+        predict = _PREDICT[signal]
+        pairs = [(row.half, (predict(scorer.score(row.interaction)), row.labels[signal]))
+                 for f in sources for row in f.rows]
         figures = _by_half(pairs, lambda items: f1([p for p, _ in items], [g for _, g in items]))
         label = " | ".join(sorted({c for f in sources for c, s in f.columns.items() if s == signal}))
         table.append(_row(SIGNAL_NAMES[signal], label, figures, TARGETS[signal],
@@ -322,7 +324,8 @@ def evaluate(files: Sequence[LabelledFile], scorer: Scorer) -> list[dict[str, An
                                                                           [s for _, s in items])),
                           TARGETS["courtesy_accuracy"], BASELINES["courtesy_accuracy"], names))
         table.append(_row("courtesy Spearman rho", "politeness score",
-                          _by_half(pairs, lambda items: spearman([c for c, _ in items], [s for _, s in items])),
+                          _by_half(pairs, lambda items: spearman([c for c, _ in items],
+                                                                 [s for _, s in items])),
                           None, files=names))
     dialogues = [f for f in files if f.kind == "dialogues"]
     if dialogues:
@@ -367,7 +370,8 @@ def format_table(table: list[dict[str, Any]], files: Sequence[LabelledFile]) -> 
     headers = ("measure", "tune", "check", "all", "n (all)", "target", "baseline")
     lines = [[r["measure"], _fmt(r["tune"]), _fmt(r["check"]), _fmt(r["all"]), str(r["n_all"]),
               _fmt(r["target"]), _fmt(r["baseline"]) if r["baseline"] is not None else ""] for r in table]
-    widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(headers)]
+    widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h)
+              for i, h in enumerate(headers)]
     out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)),
            "  ".join("-" * w for w in widths)]
     out += ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines]
@@ -377,9 +381,11 @@ def format_table(table: list[dict[str, Any]], files: Sequence[LabelledFile]) -> 
         out.append(f"{f.path.name}: {f.kind}, {len(f.rows)} rows{note}")
         for column, signal in f.columns.items():
             out.append(f"  {column!r} -> {signal}")
-    if not any(r["measure"] == SIGNAL_NAMES["apology"] for r in table):
-        out.append("apology F1: no apology labels in these files; tests/scoring/labelled/ holds a "
-                   "hand-labelled set (evaluate --data tests/scoring/labelled)")
+    reported = {r["measure"] for r in table}
+    unlabelled = [signal for signal in ("apology", "timeline") if SIGNAL_NAMES[signal] not in reported]
+    if unlabelled:
+        out.append(f"{' and '.join(unlabelled)} F1: no such labels in these files; tests/scoring/labelled/ "
+                   "holds hand-labelled agent replies (evaluate --data tests/scoring/labelled)")
     out.append("halves: tune/check split by a hash of each row id (scoring.evaluate.half_of)")
     return "\n".join(out) + "\n"
 

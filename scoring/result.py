@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 CRITERIA = ("listen", "empathize", "apologize", "fix", "overcommunicate", "respond")
@@ -23,6 +23,11 @@ class Evidence:
     cue: str
     effect: float
     reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields as a dict (what dataclasses.asdict gives, without its deep copy)."""
+        return {"turn": self.turn, "start": self.start, "end": self.end, "cue": self.cue,
+                "effect": self.effect, "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +69,17 @@ class ScoreResult:
             "rubric_version": self.rubric_version,
             "overall": self.overall,
             "auto_fail": self.auto_fail,
-            "critical": [asdict(e) for e in self.critical],
+            "critical": [e.to_dict() for e in self.critical],
             "criteria": {
                 name: {
                     "score": c.score,
                     "applicable": c.applicable,
-                    "evidence": [asdict(e) for e in c.evidence],
+                    "evidence": [e.to_dict() for e in c.evidence],
                 }
                 for name, c in self.criteria.items()
             },
-            "signals": asdict(self.signals),
+            "signals": {name: getattr(self.signals, name) for name in _SIGNAL_FIELDS},
         }
+
+
+_SIGNAL_FIELDS = tuple(f.name for f in fields(Signals))

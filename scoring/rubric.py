@@ -85,6 +85,7 @@ POINTS: Mapping[str, Mapping[str, tuple[int, str]]] = {
         "follow_up": (CREDIT, "committed to a follow-up"),
         "follow_up_channel": (CREDIT, "named the follow-up channel"),
         "further_help": (CREDIT, "offered further help"),
+        "customer_asked_again": (PENALTY, "the customer still had to ask after the reply"),
     },
     "respond": {},
 }
@@ -92,7 +93,8 @@ POINTS: Mapping[str, Mapping[str, tuple[int, str]]] = {
 # Keys added in rubric 2026.2: the apology's repair and the customer's reactions (graded keys are
 # scaled by a -1..1 measure, so their effect is signed). Rubrics written before may leave them out;
 # they then count 0 points, so old versions score as they did.
-OUTCOME_POINTS = frozenset(("customer_outcome", "customer_calmed", "apology_repair", "apology_accepted"))
+OUTCOME_POINTS = frozenset(("customer_outcome", "customer_calmed", "apology_repair", "apology_accepted",
+                            "customer_asked_again"))
 
 AGENT, CUSTOMER = "agent", "customer"
 

@@ -13,18 +13,23 @@ Evidence item, so clamp(base + sum of evidence effects) is the score. Default po
   seconds; an agent turn starting earlier than that minus talk_over_grace_seconds talks over it.
 - empathize (base 40; needs an agent turn): feelings acknowledged [+25], customer's name used [+10],
   each distinct politeness strategy (gratitude, please, greeting, helpfulness, hedging, deference)
-  [+5]; condescension/arguing [-25], blunt wording [-5], critical behaviour [-30].
-- apologize (base 20; only when the customer reports a problem): the best apology counts once —
-  plain or owned [+45] or, failing that, generic ("sorry for any inconvenience") [+25]; emphatic
-  ("so sorry") [+10]; owning the mistake [+30]; conditional ("sorry if you feel") [-10]; deflecting
-  ("sorry, but that's our policy", "not our fault") [-10]; refusing ("I'm not sorry") [-20].
-- fix (base 30; only when the customer reports a problem or asks for something): concrete remedy
+  [+5]; the customer calmed down [20 x half the change in customer_outcome from their first turn
+  to their reaction, signed]; condescension/arguing [-25], blunt wording [-5], critical behaviour [-30].
+- apologize (base 20; only when the customer reports a problem): the apology act — acknowledge, own,
+  repair, and the customer's acceptance. The best apology counts once — plain or owned [+30] or,
+  failing that, generic ("sorry for any inconvenience") [+15]; emphatic ("so sorry") [+10]; owning
+  the mistake [+30]; repair: a remedy or step offered with or after the apology [+15]; the customer's
+  reaction after it [30 x customer_outcome, signed]; conditional ("sorry if you feel") [-10];
+  deflecting ("sorry, but that's our policy", "not our fault") [-10]; refusing ("I'm not sorry") [-20].
+- fix (base 40; only when the customer reports a problem or asks for something): concrete remedy
   [+40], done rather than offered [+10], concrete troubleshooting step [+25], customer confirms it
-  is solved [+15], perk [+15 when the company was at fault, else +5]; passing the customer on
-  [-25], "nothing I can do" [-25], refusing a remedy ("I can't refund") [-10].
+  is solved [+15], perk [+15 when the company was at fault, else +5], the customer's reaction
+  [60 x customer_outcome, signed]; passing the customer on [-25], "nothing I can do" [-25],
+  refusing a remedy ("I can't refund") [-10].
 - overcommunicate (base 30; when there is a problem or request, or no customer turn at all):
   why [+15], what next [+15], when (a concrete time or date) [+20], follow-up commitment [+10]
-  naming its channel [+5], offer of further help [+10].
+  naming its channel [+5], offer of further help [+10]; the customer still had to ask (a question
+  in their reaction) [-15].
 - respond (base 100; only with timestamps): each wait runs from the first unanswered customer turn
   (or the interaction start) to the next agent turn. A wait w against the channel target T scores
   100 when w <= T, else 100 * T / w (twice the target halves it). The penalty 100 - that is
@@ -35,9 +40,14 @@ Critical behaviours (rubric families critical_*) in agent turns, outside quotes 
 ("it's not your fault" does not blame), set auto_fail and an overall of 0. Otherwise overall is
 the weighted mean of the applicable criteria, or None when none applies.
 
-Only agent turns earn or lose points; customer turns give context (problem, request, facts,
-sentiment, confirmation). Text inside quotation marks (or '>' quoted email lines) in an agent
-turn is someone else's words and is ignored. Negation is scoped to the clause (see scoring.cues).
+Agent turns earn or lose the points; customer turns give context (problem, request, facts,
+sentiment, confirmation) and, once an agent has replied, the customer's reaction: the customer's
+last turn after the first agent turn, read by scoring.sentiment.customer_outcome (-1..1: sentiment,
+still asking, addressing the agent, length, acknowledgement). Graded reaction points are Evidence
+spanning that whole customer turn; with no reaction there are none. Customers' reactions are what
+people's ratings of satisfaction and accomplishment follow most (STC-3; `python -m scoring evaluate`).
+Text inside quotation marks (or '>' quoted email lines) in an agent turn is someone else's words
+and is ignored. Negation is scoped to the clause (see scoring.cues).
 """
 
 from __future__ import annotations
@@ -70,8 +80,6 @@ COURTESY_APOLOGY = 0.4
 COURTESY_SENTIMENT = 0.5  # times the agent's sentiment (-1..1): positive and negative lexicon
 COURTESY_CONDESCENSION, COURTESY_BLUNT, COURTESY_CRITICAL = 1.0, 0.5, 2.0  # per turn (critical: each)
 COURTESY_NEUTRAL, COURTESY_SCALE = 50, 20
-# Share of the customer_outcome points when the customer's last turn precedes every agent reply.
-UNANSWERED_SHARE = 0.5
 # A customer turn this negative counts as reporting a problem even without a problem phrase.
 UPSET_SENTIMENT = -0.4
 
@@ -126,6 +134,8 @@ class _Context:
     sentiment_start: float
     sentiment_end: float
     answered: _Turn | None  # the customer's last turn if it follows an agent turn: their reaction
+    outcome_start: float  # customer_outcome of the first customer turn (0 when nobody reacted)
+    outcome_end: float  # customer_outcome of `answered` (0 when nobody reacted)
 
     def first(self, family: str) -> Where | None:
         found = self.seen.get(family)
@@ -195,8 +205,11 @@ class Scorer:
     def __init__(self, rubric: Rubric):
         self.rubric = rubric
         # Hints are internal families: negators for both speakers, time words only for agent turns
-        # (timelines), fact words for both (facts asked for and given).
-        hints = {AGENT: (cue.NEGATOR, cue.TIME_HINT, cue.FACT_HINT), CUSTOMER: (cue.NEGATOR, cue.FACT_HINT)}
+        # (timelines), fact words for both (facts asked for and given), modal requests and
+        # indirection only for agent turns (courtesy).
+        hints = {AGENT: (cue.NEGATOR, cue.TIME_HINT, cue.FACT_HINT, cue.COUNTERFACTUAL, cue.INDICATIVE,
+                         cue.BY_THE_WAY),
+                 CUSTOMER: (cue.NEGATOR, cue.FACT_HINT)}
         self._matchers = {}
         for speaker in (AGENT, CUSTOMER):
             families = {family: rubric.cues[family]
@@ -211,7 +224,7 @@ class Scorer:
         apologies = _classify_apologies(ctx)
         asks = _asks(ctx)
         timelines = _timelines(ctx)
-        waits = _waits(interaction)
+        waits = response_waits(interaction)
         names = _name_tokens(interaction.customer_name)
         name_used = _find_name(ctx, names) if names else None
         has_agent, has_customer = bool(ctx.agent), bool(ctx.customer)
@@ -256,12 +269,17 @@ class Scorer:
         start = sentiment(customer[0].text) if customer else 0.0
         end = sentiment(customer[-1].text) if len(customer) > 1 else start
         answered = customer[-1] if customer and agent and agent[0].index < customer[-1].index else None
+        outcome_start = outcome_end = 0.0
+        if answered is not None:  # customer_outcome reuses the sentiment already read
+            outcome_end = customer_outcome(answered.text, end)
+            outcome_start = customer_outcome(customer[0].text, start) if len(customer) > 1 else outcome_end
         return _Context(
             turns=turns, agent=agent, customer=customer, seen=seen,
             problem="problem" in seen or min(start, end) <= UPSET_SENTIMENT,
             request="request" in seen or any("?" in t.low for t in customer),
             company_fault="company_fault" in seen,
             sentiment_start=start, sentiment_end=end, answered=answered,
+            outcome_start=outcome_start, outcome_end=outcome_end,
         )
 
     def _turn(self, index: int, speaker: str, text: str, seen: dict[str, list[Where]]) -> _Turn:
@@ -327,7 +345,7 @@ class Scorer:
         tally.credit("customer_name", name_used)
         answered = ctx.answered
         if answered is not None and answered is not ctx.customer[0]:
-            change = (customer_outcome(answered.text) - customer_outcome(ctx.customer[0].text)) / 2
+            change = (ctx.outcome_end - ctx.outcome_start) / 2
             tally.grade("customer_calmed", answered, change,
                         f"customer's mood {'improved' if change > 0 else 'worsened'} by {abs(change):.2f}")
         for family, reason in _COURTESY_REASONS.items():
@@ -352,7 +370,7 @@ class Scorer:
         if apology is not None:
             tally.credit("apology_repair", _repair_after(ctx, apology[0]))
             if ctx.answered is not None and ctx.answered.index > apology[0]:
-                outcome = customer_outcome(ctx.answered.text)
+                outcome = ctx.outcome_end
                 tally.grade("apology_accepted", ctx.answered, outcome,
                             f"customer's reaction to the apology ({outcome:+.2f})")
         for where in apologies.conditional:
@@ -378,15 +396,11 @@ class Scorer:
                                         if "resolution" in t.negated])
         after_first_reply = [w for w in ctx.seen.get("confirmation", ()) if w[0] > ctx.agent[0].index]
         tally.credit("customer_confirmed", after_first_reply[0] if after_first_reply else None)
-        last = ctx.customer[-1]
-        outcome = customer_outcome(last.text)
         if ctx.answered is not None:
-            tally.grade("customer_outcome", last, outcome,
-                        f"customer's reaction reads {'resolved' if outcome > 0 else 'unresolved'} ({outcome:+.2f})")
-        else:  # no reaction to the reply: the customer's last known state counts half
-            tally.grade("customer_outcome", last, outcome * UNANSWERED_SHARE,
-                        f"customer's last word, before the reply, reads {'content' if outcome > 0 else 'upset'} "
-                        f"({outcome:+.2f}, counted half)")
+            outcome = ctx.outcome_end
+            reads = "resolved" if outcome > 0 else "unresolved"
+            tally.grade("customer_outcome", ctx.answered, outcome,
+                        f"customer's reaction reads {reads} ({outcome:+.2f})")
         return tally.result()
 
     def _overcommunicate(self, ctx: _Context, timelines: list[Where]) -> CriterionScore:
@@ -399,6 +413,11 @@ class Scorer:
             channel = _channel_near(ctx.turns[follow_up[0]].low, follow_up[1])
             tally.credit("follow_up_channel", (follow_up[0], channel) if channel else None)
         tally.credit("timeline", timelines[0] if timelines else None)
+        answered = ctx.answered
+        if answered is not None and "?" in answered.low:
+            asked = cue.question_spans(answered.low)
+            if asked:
+                tally.penalize("customer_asked_again", (answered.index, asked[0]))
         return tally.result()
 
     def _respond(self, channel: str, waits: list[tuple[int, float]]) -> CriterionScore:
@@ -445,9 +464,9 @@ def _courtesy(ctx: _Context, apologies: _Apologies, critical: list[Evidence]) ->
     total = sum(weight for family, weight in COURTESY_WEIGHTS.items() if family in seen)
     if apologies.plain or apologies.generic:
         total += COURTESY_APOLOGY
-    marks: set[str] = set()
-    for turn in ctx.agent:
-        marks.update(cue.politeness_marks(turn.low))
+    marks = {kind for kind in (cue.COUNTERFACTUAL, cue.INDICATIVE, cue.BY_THE_WAY) if kind in seen}
+    # One pass over all agent turns: a newline starts a sentence, so each turn's start counts.
+    marks.update(cue.sentence_start_marks("\n".join(turn.low for turn in ctx.agent)))
     total += sum(cue.POLITENESS_WEIGHTS[kind] for kind in marks)
     total += COURTESY_SENTIMENT * sentiment(" ".join(turn.text for turn in ctx.agent))
     total -= (COURTESY_CONDESCENSION * len(seen.get("condescension", ()))
@@ -590,7 +609,7 @@ def _timelines(ctx: _Context) -> list[Where]:
 
 
 def _repair_after(ctx: _Context, turn: int) -> Where | None:
-    """Return the first remedy or troubleshooting step in agent turn `turn` or later (the apology's repair)."""
+    """Return the first remedy or troubleshooting step in agent turn `turn` or later: the apology's repair."""
     for family in ("resolution", "troubleshooting"):
         found = next((w for w in ctx.seen.get(family, ()) if w[0] >= turn), None)
         if found:
@@ -614,15 +633,16 @@ def _channel_near(low: str, span: Span) -> Span | None:
     return m.span() if m else None
 
 
-def _name_tokens(name: str | None) -> list[str]:
+@lru_cache(maxsize=4096)  # customers recur, and each interaction reads the name twice
+def _name_tokens(name: str | None) -> tuple[str, ...]:
     """Return the usable parts of a customer's name (no titles or initials), capitalized."""
     if not name:
-        return []
+        return ()
     parts = [p for p in re.findall(r"[^\W\d_][\w'-]*", name) if len(p) > 1 and p.lower() not in _TITLES]
-    return [p[:1].upper() + p[1:] for p in parts]
+    return tuple(p[:1].upper() + p[1:] for p in parts)
 
 
-def _find_name(ctx: _Context, names: list[str]) -> Where | None:
+def _find_name(ctx: _Context, names: tuple[str, ...]) -> Where | None:
     """Return the first agent use of the customer's name (capitalized as a name), outside quotes."""
     for turn in ctx.agent:
         for name in names:
@@ -634,7 +654,7 @@ def _find_name(ctx: _Context, names: list[str]) -> Where | None:
 
 # -- timing -------------------------------------------------------------------------------
 
-def _waits(interaction: Interaction) -> list[tuple[int, float]]:
+def response_waits(interaction: Interaction) -> list[tuple[int, float]]:
     """Return (agent turn, seconds waited) for each reply whose wait can be timed."""
     waits: list[tuple[int, float]] = []
     pending = interaction.started_at
@@ -681,11 +701,12 @@ def _duration(seconds: float) -> str:
 
 
 @lru_cache(maxsize=1)
-def _default_scorer() -> Scorer:
+def default_scorer() -> Scorer:
+    """Return the scorer for the shipped rubric, compiled once per process."""
     return Scorer(load_rubric())
 
 
 def score_interaction(interaction: Interaction, rubric: Rubric | None = None) -> ScoreResult:
     """Score one interaction with `rubric` (default: the seed rubric, compiled once and reused)."""
-    scorer = _default_scorer() if rubric is None else Scorer(rubric)
+    scorer = default_scorer() if rubric is None else Scorer(rubric)
     return scorer.score(interaction)

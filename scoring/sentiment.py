@@ -87,10 +87,13 @@ _STILL_ASKING, _ADDRESSING, _LONG, _ACKNOWLEDGING = 0.3, 0.15, 0.3, 0.3
 _LONG_CHARS = 200
 
 
-def customer_outcome(text: str) -> float:
-    """Return how resolved a customer turn reads, in -1..1: sentiment plus the outcome marks."""
+def customer_outcome(text: str, text_sentiment: float | None = None) -> float:
+    """Return how resolved a customer turn reads, in -1..1: sentiment plus the outcome marks.
+
+    Pass `text_sentiment` when sentiment(text) is already known.
+    """
     low = text.lower().replace("’", "'")
-    score = sentiment(text)
+    score = sentiment(text) if text_sentiment is None else text_sentiment
     if "?" in low or "？" in low:
         score -= _STILL_ASKING
     if _ADDRESSED.search(low):

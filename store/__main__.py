@@ -5,6 +5,8 @@
     python -m store users add USERNAME --role ROLE [--team TEAM …] [--employee NAME] [--database-url URL]
     python -m store import FILE [FILE …] [--keep-valid] [--layout message|interaction]
                            [--channel CHANNEL] [--map FIELD=COLUMN …] [--database-url URL]
+    python -m store backup FILE [--database-url URL]
+    python -m store restore FILE [--database-url URL]
 
 Every command first migrates the database to the latest schema.
 
@@ -30,6 +32,8 @@ from tqdm import tqdm
 
 from scoring.model import CHANNELS
 from scoring.parsers import ColumnMapping
+from settings import get_settings
+from store.backup import BackupError, backup, restore
 from store.db import create_schema, make_engine, make_session_factory
 from store.demo import is_empty, load_demo
 from store.models import ROLES, Employee, Team
@@ -161,6 +165,32 @@ def run_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_backup(args: argparse.Namespace) -> int:
+    """Write a consistent copy of the SQLite database to a new file."""
+    try:
+        info = backup(database_url=args.database_url or get_settings().database_url, destination=args.file)
+    except BackupError as exc:
+        print(f"python -m store backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"backed up {info.interactions} interactions and {info.users} accounts (schema {info.revision}) "
+          f"to {info.path}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Replace the SQLite database with a checked backup; keep the replaced one beside it."""
+    try:
+        info, kept = restore(database_url=args.database_url or get_settings().database_url, source=args.file)
+    except BackupError as exc:
+        print(f"python -m store restore: {exc}", file=sys.stderr)
+        return 2
+    if kept is not None:
+        print(f"the replaced database is kept as {kept}")
+    print(f"restored {info.interactions} interactions and {info.users} accounts from {info.path}; "
+          "the schema is up to date")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with one subcommand per task."""
     database = argparse.ArgumentParser(add_help=False)
@@ -205,6 +235,18 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--map", action="append", default=[], type=_mapping_pair, metavar="FIELD=COLUMN",
                            help="tables: read FIELD from COLUMN instead of the guessed column (repeatable)")
     importing.set_defaults(run=run_import)
+
+    backing_up = commands.add_parser("backup", parents=[database], help="copy the SQLite database to a new file",
+                                     description="Write a consistent copy of the SQLite database, also while the "
+                                                 "app runs. For PostgreSQL use pg_dump.")
+    backing_up.add_argument("file", type=Path, metavar="FILE", help="the backup file to create")
+    backing_up.set_defaults(run=run_backup)
+    restoring = commands.add_parser("restore", parents=[database], help="replace the SQLite database with a backup",
+                                    description="Check the backup, keep the current database beside it as "
+                                                "NAME.before-restore-TIME, copy the backup in and migrate it. "
+                                                "Stop the app first and start it again afterwards.")
+    restoring.add_argument("file", type=Path, metavar="FILE", help="a file written by python -m store backup")
+    restoring.set_defaults(run=run_restore)
     return parser
 
 

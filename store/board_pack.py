@@ -3,10 +3,10 @@
 `gather_board_pack` reads everything in one place; `build_workbook` is a pure function from that
 BoardPack to the bytes of an .xlsx file, so what is downloaded is exactly what the page shows.
 
-Formula injection: text from the data (agent and team names, badges) could start with "=", "+", "-", "@",
-a tab or a carriage return and be run as a formula by a spreadsheet. Such text is stored with a leading
-apostrophe as part of the text ("'=HYPERLINK(…)"). The apostrophe stays visible, which is the point: the
-cell can never turn into a formula, not even after the workbook is saved again as CSV.
+Formula injection: every text cell from the data (agent and team names, badges) goes through
+store.spreadsheet.safe_cell, which stores text starting with "=", "+", "-", "@" (and the other triggers) with
+a leading apostrophe as part of the text ("'=HYPERLINK(…)"). The apostrophe stays visible, which is the point:
+the cell can never turn into a formula, not even after the workbook is saved again as CSV.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -43,9 +42,9 @@ from store.organisation import (
 )
 from store.permissions import Scope
 from store.queries import Headline, Period, headline
+from store.spreadsheet import safe_cell
 from store.users import AuthUser
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 TABLE_STYLE = "TableStyleMedium2"
@@ -89,18 +88,12 @@ def record_export(session: Session, *, by: AuthUser, pack: BoardPack) -> None:
     """Audit that the board pack for a period left the building."""
     audit.record(session, action="board_pack_exported", user_id=by.id, username=by.username,
                  target=f"{pack.period.start.isoformat()}..{pack.period.end.isoformat()}",
-                 detail={"generated_at": pack.generated_at.isoformat(), "ranked_agents": len(pack.leaderboard.ranked)})
+                 detail={"generated_at": pack.generated_at.isoformat(),
+                         "ranked_agents": len(pack.leaderboard.ranked)})
 
 
 def file_name(pack: BoardPack) -> str:
     return f"rapport-board-pack-{pack.period.start.isoformat()}-to-{pack.period.end.isoformat()}.xlsx"
-
-
-def neutralised(text: str) -> str:
-    """Return text that a spreadsheet shows as text: a leading apostrophe before formula triggers, no control
-    characters (which the file format cannot hold)."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 # -- workbook ----------------------------------------------------------------------------------------------
@@ -131,7 +124,7 @@ def _value(value: Any) -> Any:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, str):
-        return neutralised(value)
+        return safe_cell(value)
     if isinstance(value, pd.Timestamp):
         return value.date()
     if isinstance(value, (datetime, date, bool)):
@@ -202,8 +195,8 @@ def _summary_sheet(ws: Worksheet, pack: BoardPack) -> None:
             ws.cell(row=row, column=column).number_format = number_format
     impact = pd.DataFrame([(f.title, f.value, f.formula) for f in pack.impact], columns=["title", "value", "formula"])
     top = last + 3
-    ws.cell(row=top - 1, column=1, value="Business impact (estimates; every assumption is editable in Rapport)").font = \
-        Font(bold=True)
+    heading = ws.cell(row=top - 1, column=1, value="Business impact (estimates; every assumption is editable in Rapport)")
+    heading.font = Font(bold=True)
     last = _write_table(ws, impact, [Column("Estimate", "title"), Column("People", "value", COUNT),
                                      Column("How it is calculated", "formula")], name="Impact", top=top)
     ws.cell(row=last + 2, column=1, value=method_sentence(pack.leaderboard))
@@ -222,7 +215,7 @@ def _leaderboard_sheet(ws: Worksheet, board: Leaderboard) -> None:
              "blank when the agent was not ranked then."]
     if len(board.too_few):
         notes.append(f"Not enough interactions yet (fewer than {board.min_interactions}): "
-                     + ", ".join(neutralised(name) for name in board.too_few["agent"]) + ".")
+                     + ", ".join(safe_cell(name) for name in board.too_few["agent"]) + ".")
     for offset, note in enumerate(notes, start=2):
         ws.cell(row=last + offset, column=1, value=note)
     improved_top = last + len(notes) + 4

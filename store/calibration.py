@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
@@ -58,6 +58,12 @@ MIN_ROUND_SIZE, MAX_ROUND_SIZE = 2, 50
 AGREEMENT_COLUMNS = ["criterion", "pairs", "kappa", "exact", "mean_difference"]
 DISAGREEMENT_COLUMNS = ["id", "interaction", "agent", "criterion", "machine", "trainer", "difference",
                         "reviewer", "reviewed_at"]
+
+
+# Round ratings: criterion -> rater id -> interaction id -> 0-100 (not-applicable ratings left out).
+RaterScores = dict[str, dict[int, dict[int, float]]]
+# The machine's: criterion -> interaction id -> 0-100 (not-applicable left out).
+MachineScores = dict[str, dict[int, float]]
 
 
 class RoundNotFound(LookupError):
@@ -310,7 +316,10 @@ def item_turns(session: Session, *, round_id: int, interaction_id: int, rater: A
 
 def save_ratings(session: Session, *, round_id: int, interaction_id: int, ratings: Mapping[str, float | None],
                  by: AuthUser) -> None:
-    """Store the rater's scores of one interaction on every criterion (None = not applicable), replacing earlier ones."""
+    """Store the rater's scores of one interaction on every criterion, replacing earlier ones.
+
+    A score is 0-100, or None for not applicable.
+    """
     _check_role(by)
     round_ = _round(session, scope_for(by), round_id)
     if not round_.is_open:
@@ -365,8 +374,7 @@ def round_results(session: Session, *, round_id: int, viewer: AuthUser) -> Round
     if view.round.is_open:
         rows = [row for row in rows if row.rater_id in finished_ids]
     names = {row.rater_id: row.display_name for row in rows}
-    # scores[criterion][rater id][interaction id] = 0-100; not-applicable ratings are left out.
-    scores: dict[str, dict[int, dict[int, float]]] = {name: defaultdict(dict) for name in CRITERIA}
+    scores: RaterScores = {name: defaultdict(dict) for name in CRITERIA}
     for rater_id, _, interaction_id, criterion, score in rows:
         if score is not None:
             scores[criterion][rater_id][interaction_id] = score
@@ -381,10 +389,10 @@ def round_results(session: Session, *, round_id: int, viewer: AuthUser) -> Round
     )
 
 
-def _machine_scores(session: Session, round_id: int) -> dict[str, dict[int, float]]:
+def _machine_scores(session: Session, round_id: int) -> MachineScores:
     """Return the active rubric's scores of the round's interactions: criterion -> interaction id -> 0-100."""
     rubric_id = active_rubric(session).id
-    machine: dict[str, dict[int, float]] = {name: {} for name in CRITERIA}
+    machine: MachineScores = {name: {} for name in CRITERIA}
     for interaction_id, *values in session.execute(
         select(Score.interaction_id, *(getattr(Score, name) for name in CRITERIA))
         .join(CalibrationItem, and_(CalibrationItem.interaction_id == Score.interaction_id,
@@ -406,7 +414,7 @@ def _mean(values: list[float | None]) -> float | None:
     return mean(known) if known else None
 
 
-def _by_criterion(scores, machine, raters: list[int]) -> pd.DataFrame:
+def _by_criterion(scores: RaterScores, machine: MachineScores, raters: list[int]) -> pd.DataFrame:
     rows = []
     for criterion in CRITERIA:
         by_rater = scores[criterion]
@@ -422,12 +430,13 @@ def _by_criterion(scores, machine, raters: list[int]) -> pd.DataFrame:
                                        "machine_exact", "machine_mean_difference"])
 
 
-def _pooled(first, second) -> list[tuple[float, float]]:
-    """Pair two score sources over every criterion; a source is a function of the criterion."""
+def _pooled(first: Callable[[str], Mapping[int, float]],
+            second: Callable[[str], Mapping[int, float]]) -> list[tuple[float, float]]:
+    """Pair two sources of scores (each a function of the criterion) over every criterion."""
     return [pair for criterion in CRITERIA for pair in _paired(first(criterion), second(criterion))]
 
 
-def _rater_pairs(scores, raters: list[int], names: Mapping[int, str]) -> pd.DataFrame:
+def _rater_pairs(scores: RaterScores, raters: list[int], names: Mapping[int, str]) -> pd.DataFrame:
     rows = []
     for a, b in combinations(raters, 2):
         result = agreement(_pooled(lambda c: scores[c][a], lambda c: scores[c][b]))
@@ -435,7 +444,8 @@ def _rater_pairs(scores, raters: list[int], names: Mapping[int, str]) -> pd.Data
     return pd.DataFrame(rows, columns=["rater_a", "rater_b", "pairs", "kappa", "exact"])
 
 
-def _vs_machine(scores, machine, raters: list[int], names: Mapping[int, str]) -> pd.DataFrame:
+def _vs_machine(scores: RaterScores, machine: MachineScores, raters: list[int],
+                names: Mapping[int, str]) -> pd.DataFrame:
     rows = []
     for r in raters:
         result = agreement(_pooled(lambda c: machine[c], lambda c: scores[c][r]))
@@ -443,7 +453,7 @@ def _vs_machine(scores, machine, raters: list[int], names: Mapping[int, str]) ->
     return pd.DataFrame(rows, columns=["rater", "pairs", "kappa", "exact", "mean_difference"])
 
 
-def _spread(session: Session, scores, machine) -> pd.DataFrame:
+def _spread(session: Session, scores: RaterScores, machine: MachineScores) -> pd.DataFrame:
     rated = {interaction_id for criterion in CRITERIA for ratings in scores[criterion].values()
              for interaction_id in ratings}
     external = dict(session.execute(select(Interaction.id, Interaction.external_id)

@@ -1,10 +1,8 @@
 """Exports: an Excel workbook per agent or team, and a CSV of interactions, both scoped and audited.
 
-Formula injection: a spreadsheet runs a cell starting with "=", "+", "-" or "@" (and some
-programs also one starting with a tab or carriage return) as a formula. Every text value that
-comes from data (ids, names, teams, channels) and starts with one of those is written with a
-single quote "'" in front, so it stays text: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)".
-Numbers, dates and booleans are written as such and are never prefixed.
+Formula injection: every text value that comes from data (ids, names, teams, channels) goes
+through store.spreadsheet.safe_cell, so it stays text. Numbers, dates and booleans are written
+as such and are never prefixed.
 """
 
 from __future__ import annotations
@@ -34,11 +32,11 @@ from store.models import Employee, Interaction, Score, Team, as_utc
 from store.permissions import Scope, scope_for
 from store.profiles import teams_in_scope
 from store.queries import CRITERION_LABELS, Period, _scored
+from store.spreadsheet import safe_cell
 from store.rubrics import active_rubric
 from store.users import AuthUser
 
 EXPORT_ROLES = ("admin", "trainer", "executive")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("external_id", "agent", "team", "channel", "started_at", "first_response_seconds", "transferred",
                "resolved", "csat", *CRITERIA, "overall", "auto_fail")
 CSV_CHUNK_ROWS = 1000
@@ -58,11 +56,6 @@ _MAX_WIDTH = 48
 
 class ExportNotFound(LookupError):
     """The agent or team does not exist or is outside the caller's scope."""
-
-
-def neutralise(value: str) -> str:
-    """Return text that no spreadsheet runs as a formula (see the module docstring)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 # -- queries ---------------------------------------------------------------------------------------------
@@ -113,7 +106,7 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return as_utc(value).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, str):
-        return neutralise(value)
+        return safe_cell(value)
     return value
 
 
@@ -197,7 +190,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):  # Excel has no time zones: write UTC, as the header says
         return as_utc(value).astimezone(timezone.utc).replace(tzinfo=None)
     if isinstance(value, str):
-        return neutralise(value)
+        return safe_cell(value)
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     return value
@@ -240,8 +233,10 @@ def _summary_sheet(sheet: Worksheet, report: Report, generated_at: datetime) -> 
     _write_table(sheet, top=top, headers=["Criterion", report.subject, report.comparison, "Difference"], rows=rows,
                  formats=[None, _SCORE_FORMAT, _SCORE_FORMAT, "+0.0;-0.0;0.0"], name="CriterionMeans")
     sheet.freeze_panes = f"A{top + 1}"
+    _print_landscape_on_one_page_wide(sheet)
     chart = BarChart()
-    chart.type, chart.title = "bar", f"Mean score by criterion: {report.subject} vs {report.comparison}"
+    chart.type, chart.title = "col", "Mean score by criterion"
+    chart.legend.position = "b"
     chart.y_axis.title, chart.y_axis.scaling.min, chart.y_axis.scaling.max = "Score (0-100)", 0, 100
     chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=top, max_row=top + len(rows)), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1, max_row=top + len(rows)))
@@ -257,6 +252,7 @@ def _weekly_sheet(sheet: Worksheet, report: Report) -> None:
     _write_table(sheet, top=1, headers=headers, rows=rows,
                  formats=[_DATE_FORMAT, _COUNT_FORMAT, *[_SCORE_FORMAT] * (1 + len(CRITERIA))], name="Weekly")
     sheet.freeze_panes = "B2"
+    _print_landscape_on_one_page_wide(sheet)
     if not rows:
         sheet["A3"] = "No scored interactions in this period."
         return
@@ -267,9 +263,17 @@ def _weekly_sheet(sheet: Worksheet, report: Report) -> None:
     chart.add_data(Reference(sheet, min_col=4, max_col=3 + len(CRITERIA), min_row=1, max_row=1 + len(rows)),
                    titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=1 + len(rows)))
+    for series in chart.series:
+        series.smooth = False  # a smoothed line would show values between weeks that were never measured
     _show_axes(chart)
     chart.height, chart.width = 10, 24
     sheet.add_chart(chart, f"{get_column_letter(len(headers) + 2)}2")
+
+
+def _print_landscape_on_one_page_wide(sheet: Worksheet) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _show_axes(chart: BarChart | LineChart) -> None:

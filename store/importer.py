@@ -51,6 +51,7 @@ from store import audit
 from store.ingest import ingest_interactions
 from store.models import Customer, Employee, ImportBatch, Team
 from store.models import Interaction as InteractionRow
+from store.spreadsheet import safe_cell
 from store.users import AuthUser
 
 Format = Literal["csv", "xlsx", "jsonl", "text", "vtt"]
@@ -78,7 +79,6 @@ _STORED_LENGTHS: Mapping[str, int] = {
     "agent": Employee.__table__.c.name.type.length,
     "team": Team.__table__.c.name.type.length,
 }
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -116,18 +116,13 @@ class ImportReport:
         writer = csv.writer(buffer)
         writer.writerow(["source", "location", "field", "reason"])
         for issue in self.issues:
-            writer.writerow([_inert(value) for value in (issue.source, issue.location, issue.field or "",
+            writer.writerow([safe_cell(value) for value in (issue.source, issue.location, issue.field or "",
                                                          issue.reason)])
         return buffer.getvalue()
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _inert(value: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula: the reasons quote the uploaded data."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _refused(source: str, reason: str, location: str = "") -> ParsedFile:
@@ -457,8 +452,20 @@ def import_file(path: str | Path, *, session_factory: sessionmaker[Session], kee
         data = head + handle.read()
     parsed = read_upload(data, filename=path.name, mapping=mapping, layout=layout, channel=channel, fmt=fmt)
     with session_factory.begin() as session:
-        return import_parsed(session, parsed, filename=path.name, sha256=hashlib.sha256(data).hexdigest(),
-                             fmt=fmt, keep_valid=keep_valid, created_by=created_by, progress=progress)
+        report = import_parsed(session, parsed, filename=path.name, sha256=hashlib.sha256(data).hexdigest(),
+                               fmt=fmt, keep_valid=keep_valid, created_by=created_by, progress=progress)
+        _record_import(session, report, user_id=None, username=created_by or "command line", keep_valid=keep_valid)
+        return report
+
+
+def _record_import(session: Session, report: ImportReport, *, user_id: int | None, username: str,
+                   keep_valid: bool) -> None:
+    """Audit an import attempt, whether it wrote a batch or was refused."""
+    audit.record(session, action="import", user_id=user_id, username=username,
+                 target=f"import_batch:{report.batch_id}" if report.batch_id is not None else None,
+                 detail={"filename": report.filename, "format": report.format, "keep_valid": keep_valid,
+                         "rows": report.rows, "added": report.added, "duplicates": report.duplicates,
+                         "rejected": report.rejected, "issues": len(report.issues)})
 
 
 # ---------------------------------------------------------------------------- the import page
@@ -503,9 +510,5 @@ def import_upload(session: Session, parsed: ParsedFile, *, data: bytes, filename
     """Import a parsed upload as `by` in the caller's transaction, and record the attempt in the audit log."""
     report = import_parsed(session, parsed, filename=filename, sha256=hashlib.sha256(data).hexdigest(), fmt=fmt,
                            keep_valid=keep_valid, created_by=by.username, progress=progress)
-    audit.record(session, action="import", user_id=by.id, username=by.username,
-                 target=f"import_batch:{report.batch_id}" if report.batch_id is not None else None,
-                 detail={"filename": filename, "format": fmt, "keep_valid": keep_valid, "rows": report.rows,
-                         "added": report.added, "duplicates": report.duplicates, "rejected": report.rejected,
-                         "issues": len(report.issues)})
+    _record_import(session, report, user_id=by.id, username=by.username, keep_valid=keep_valid)
     return report

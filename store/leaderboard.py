@@ -1,4 +1,5 @@
-"""The customer-advocate leaderboard: agents ranked by a volume-shrunk rubric score, rank change, most improved, badges.
+"""The customer-advocate leaderboard: agents ranked by a volume-shrunk rubric score, rank change, most improved
+and badges.
 
 An agent's raw mean rests on however many interactions they happened to handle, so a handful of lucky ones
 could top a raw-average board. Each mean is therefore shrunk toward the team's mean in the empirical-Bayes
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from scoring.rubric import Rubric
 from store.models import Employee, Interaction, Score, Team
 from store.permissions import Scope
+from store.organisation import count_where, within_target
 from store.queries import FIRST_CONTACT_RESOLVED, Period, _scored
 from store.rubrics import active_rubric
 
@@ -128,11 +130,11 @@ def most_improved(current: pd.DataFrame, previous: pd.DataFrame, *, top: int = M
 
 EMPATHY_STREAK_SCORE = 85.0
 EMPATHY_STREAK_LENGTH = 7
-OWNS_IT_SHARE = 0.75
+OWNS_IT_PERCENT = 75
 OWNS_IT_MIN_APOLOGIES = 10
-FAST_SOCIAL_SHARE = 0.95
+FAST_SOCIAL_PERCENT = 95
 FAST_SOCIAL_MIN_REPLIES = 10
-FIRST_CONTACT_SHARE = 0.90
+FIRST_CONTACT_PERCENT = 90
 FIRST_CONTACT_MIN_INTERACTIONS = 20
 
 
@@ -151,33 +153,32 @@ class BadgeStats:
 
 @dataclass(frozen=True)
 class Badge:
-    key: str
     name: str
     rule: str  # shown next to the board, so recognition is never a mystery
     earned: Callable[[BadgeStats], bool]
 
 
-def _share_at_least(part: int, whole: int, share: float, minimum: int) -> bool:
-    return whole >= minimum and part >= share * whole
+def _share_at_least(part: int, whole: int, percent: int, minimum: int) -> bool:
+    return whole >= minimum and 100 * part >= percent * whole  # whole numbers: 19 of 20 is exactly 95%
 
 
 BADGES: tuple[Badge, ...] = (
-    Badge("empathy_streak", "Empathy streak",
+    Badge("Empathy streak",
           f"Empathize scored {EMPATHY_STREAK_SCORE:.0f} or more on {EMPATHY_STREAK_LENGTH} consecutive interactions.",
           lambda s: s.empathy_streak >= EMPATHY_STREAK_LENGTH),
-    Badge("owns_it", "Owns it",
+    Badge("Owns it",
           f"An owned apology (an apology that takes ownership, e.g. \"that's our mistake\") in at least "
-          f"{OWNS_IT_SHARE:.0%} of the interactions that called for an apology (at least {OWNS_IT_MIN_APOLOGIES}).",
-          lambda s: _share_at_least(s.owned_apologies, s.apology_applied, OWNS_IT_SHARE, OWNS_IT_MIN_APOLOGIES)),
-    Badge("fast_on_social", "Fast on social",
-          f"At least {FAST_SOCIAL_SHARE:.0%} of social replies within the rubric's social target (1 hour) "
+          f"{OWNS_IT_PERCENT}% of the interactions that called for an apology (at least {OWNS_IT_MIN_APOLOGIES}).",
+          lambda s: _share_at_least(s.owned_apologies, s.apology_applied, OWNS_IT_PERCENT, OWNS_IT_MIN_APOLOGIES)),
+    Badge("Fast on social",
+          f"At least {FAST_SOCIAL_PERCENT}% of social replies within the rubric's social target (1 hour) "
           f"(at least {FAST_SOCIAL_MIN_REPLIES} replies).",
-          lambda s: _share_at_least(s.social_within_target, s.social_replies, FAST_SOCIAL_SHARE,
+          lambda s: _share_at_least(s.social_within_target, s.social_replies, FAST_SOCIAL_PERCENT,
                                     FAST_SOCIAL_MIN_REPLIES)),
-    Badge("first_contact_fixer", "First-contact fixer",
-          f"At least {FIRST_CONTACT_SHARE:.0%} of interactions resolved without passing the customer on "
+    Badge("First-contact fixer",
+          f"At least {FIRST_CONTACT_PERCENT}% of interactions resolved without passing the customer on "
           f"(at least {FIRST_CONTACT_MIN_INTERACTIONS} interactions).",
-          lambda s: _share_at_least(s.first_contact_resolved, s.interactions, FIRST_CONTACT_SHARE,
+          lambda s: _share_at_least(s.first_contact_resolved, s.interactions, FIRST_CONTACT_PERCENT,
                                     FIRST_CONTACT_MIN_INTERACTIONS)),
 )
 BADGE_STAT_COLUMNS = [f.name for f in fields(BadgeStats)]
@@ -207,8 +208,6 @@ class Leaderboard:
 
     period: Period
     previous: Period
-    channel: str | None
-    team_id: int | None
     min_interactions: int
     shrinkage: Shrinkage
     # rank, rank_change, employee_id, agent, team_id, team, interactions, mean, team_mean, shrunk, badges
@@ -247,8 +246,7 @@ def leaderboard(session: Session, *, scope: Scope, period: Period, channel: str 
         for row in ranked[BADGE_STAT_COLUMNS].to_dict("records")
     ]
     return Leaderboard(
-        period=period, previous=period.previous(), channel=channel, team_id=team_id,
-        min_interactions=min_interactions, shrinkage=shrinkage,
+        period=period, previous=period.previous(), min_interactions=min_interactions, shrinkage=shrinkage,
         ranked=ranked[["rank", "rank_change", "employee_id", "agent", "team_id", "team", "interactions", "mean",
                        "team_mean", "shrunk", "badges"]],
         too_few=too_few[["employee_id", "agent", "team_id", "team", "interactions"]],
@@ -265,26 +263,27 @@ def _filtered(stmt, channel: str | None, team_id: int | None):
     return stmt
 
 
-def _count_where(condition) -> object:
-    return func.sum(case((condition, 1), else_=0))
-
-
 def _agent_stats(session: Session, rubric: Rubric, scope: Scope, period: Period, channel: str | None,
                  team_id: int | None) -> pd.DataFrame:
     """Return one row per agent and team with volume, mean, sum of squares and the badge counts."""
-    social_reply = and_(Interaction.channel == "social", Score.first_response_seconds.is_not(None))
-    stmt = _filtered(_scored(
-        session, scope, period,
-        Interaction.employee_id, Employee.name, Interaction.team_id, Team.name,
-        func.count(), func.avg(Score.overall), func.sum(Score.overall * Score.overall),
-        func.count(Score.apologize), _count_where(Score.apologize >= owned_apology_score(rubric)),
-        _count_where(social_reply),
-        _count_where(and_(social_reply, Score.first_response_seconds <= rubric.response_targets["social"])),
-        _count_where(FIRST_CONTACT_RESOLVED),
-    ), channel, team_id).join(Employee, Employee.id == Interaction.employee_id).outerjoin(
-        Team, Team.id == Interaction.team_id).group_by(Interaction.employee_id, Employee.name, Interaction.team_id,
-                                                       Team.name)
     stat_columns = [name for name in BADGE_STAT_COLUMNS if name not in ("interactions", "empathy_streak")]
+    social_reply = and_(Interaction.channel == "social", Score.first_response_seconds.is_not(None))
+    sums = _filtered(_scored(
+        session, scope, period,
+        Interaction.employee_id.label("employee_id"), Interaction.team_id.label("team_id"),
+        func.count().label("interactions"), func.avg(Score.overall).label("mean"),
+        func.sum(Score.overall * Score.overall).label("sum_squares"),
+        func.count(Score.apologize).label("apology_applied"),
+        count_where(Score.apologize >= owned_apology_score(rubric)).label("owned_apologies"),
+        count_where(social_reply).label("social_replies"),
+        count_where(and_(Interaction.channel == "social", within_target(rubric.response_targets))
+                    ).label("social_within_target"),
+        count_where(FIRST_CONTACT_RESOLVED).label("first_contact_resolved"),
+    ), channel, team_id).group_by(Interaction.employee_id, Interaction.team_id).subquery()
+    # Names are joined to the few aggregated rows, not to every interaction.
+    stmt = (select(sums.c.employee_id, Employee.name, sums.c.team_id, Team.name,
+                   *(sums.c[name] for name in AGENT_COLUMNS[4:] + stat_columns))
+            .join(Employee, Employee.id == sums.c.employee_id).outerjoin(Team, Team.id == sums.c.team_id))
     frame = pd.DataFrame(session.execute(stmt).all(), columns=[*AGENT_COLUMNS, *stat_columns])
     frame = frame.astype({"employee_id": "int64", "team_id": "Int64", "interactions": "int64", "mean": "float64",
                           "sum_squares": "float64", **{name: "int64" for name in stat_columns}})
@@ -293,13 +292,11 @@ def _agent_stats(session: Session, rubric: Rubric, scope: Scope, period: Period,
 
 def _empathy_streaks(session: Session, scope: Scope, period: Period, channel: str | None,
                      team_id: int | None) -> pd.DataFrame:
-    """Return employee_id, team_id and the longest run of consecutive high-empathy interactions (gaps and islands)."""
+    """Return employee_id, team_id and the longest run of consecutive high-empathy interactions."""
     hit = case((Score.empathize >= EMPATHY_STREAK_SCORE, 1), else_=0)
     agent = (Interaction.employee_id, Interaction.team_id)
-    order = (Interaction.started_at, Interaction.id)
-    # Consecutive hits share one value of (position among all) − (position among hits): one island per run.
-    island = (func.row_number().over(partition_by=agent, order_by=order)
-              - func.row_number().over(partition_by=(*agent, hit), order_by=order))
+    # Consecutive hits have seen the same number of misses so far: that count names their run (one sort).
+    island = func.sum(1 - hit).over(partition_by=agent, order_by=(Interaction.started_at, Interaction.id))
     marked = _filtered(_scored(session, scope, period, *agent, hit.label("hit"), island.label("island")),
                        channel, team_id).where(Score.empathize.is_not(None)).subquery()
     runs = (select(marked.c.employee_id, marked.c.team_id, func.count().label("run")).where(marked.c.hit == 1)

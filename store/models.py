@@ -122,6 +122,9 @@ class Interaction(Base):
         Index("ix_interactions_week_team", "started_week", "team_id"),
         Index("ix_interactions_employee_started", "employee_id", "started_at"),
         Index("ix_interactions_customer_started", "customer_id", "started_at"),
+        # Period filters: a trainer's teams, and everything (admins, executives).
+        Index("ix_interactions_team_started", "team_id", "started_at"),
+        Index("ix_interactions_started", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -36,7 +36,8 @@ def within_target(targets: Mapping[str, float]) -> ColumnElement[bool]:
                  for channel in CHANNELS))
 
 
-def _count_where(condition: ColumnElement[bool]):
+def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """Return the SQL count of rows meeting the condition (NULL counts as not meeting it)."""
     return func.sum(case((condition, 1), else_=0))
 
 
@@ -62,8 +63,8 @@ def weekly_by_channel(session: Session, *, scope: Scope, period: Period) -> pd.D
     within_target and compliance (share of timed replies within the channel's target)."""
     targets = active_rubric(session).rubric.response_targets
     stmt = _scored(session, scope, period, Interaction.started_week, Interaction.channel, func.count(),
-                   _count_where(FIRST_CONTACT_RESOLVED), func.count(Score.first_response_seconds),
-                   _count_where(within_target(targets))
+                   count_where(FIRST_CONTACT_RESOLVED), func.count(Score.first_response_seconds),
+                   count_where(within_target(targets))
                    ).group_by(Interaction.started_week, Interaction.channel).order_by(Interaction.started_week,
                                                                                      Interaction.channel)
     frame = pd.DataFrame(session.execute(stmt).all(),
@@ -78,8 +79,9 @@ def weekly_by_channel(session: Session, *, scope: Scope, period: Period) -> pd.D
 def channel_compliance(session: Session, *, scope: Scope, period: Period) -> pd.DataFrame:
     """Return every channel with its target, interactions, replies (timed), within_target and compliance."""
     targets = active_rubric(session).rubric.response_targets
-    stmt = _scored(session, scope, period, Interaction.channel, func.count(), func.count(Score.first_response_seconds),
-                   _count_where(within_target(targets))).group_by(Interaction.channel)
+    stmt = _scored(session, scope, period, Interaction.channel, func.count(),
+                   func.count(Score.first_response_seconds), count_where(within_target(targets))
+                   ).group_by(Interaction.channel)
     counted = pd.DataFrame(session.execute(stmt).all(),
                            columns=["channel", "interactions", "replies", "within_target"]).set_index("channel")
     frame = counted.reindex(list(CHANNELS), fill_value=0).astype("int64").reset_index()
@@ -102,9 +104,10 @@ def team_comparison(session: Session, *, scope: Scope, period: Period) -> pd.Dat
     """Return team_id, team, interactions, overall, first_contact_resolution, compliance, csat and auto_fail_rate."""
     targets = active_rubric(session).rubric.response_targets
     stmt = _scored(session, scope, period, Interaction.team_id, Team.name, func.count(), func.avg(Score.overall),
-                   _count_where(FIRST_CONTACT_RESOLVED), func.count(Score.first_response_seconds),
-                   _count_where(within_target(targets)), func.avg(Interaction.csat), _count_where(Score.auto_fail),
-                   ).join(Team, Team.id == Interaction.team_id).group_by(Interaction.team_id, Team.name).order_by(Team.name)
+                   count_where(FIRST_CONTACT_RESOLVED), func.count(Score.first_response_seconds),
+                   count_where(within_target(targets)), func.avg(Interaction.csat), count_where(Score.auto_fail),
+                   ).join(Team, Team.id == Interaction.team_id).group_by(Interaction.team_id, Team.name
+                                                                          ).order_by(Team.name)
     frame = pd.DataFrame(session.execute(stmt).all(), columns=[
         "team_id", "team", "interactions", "overall", "resolved_first", "replies", "within_target", "csat", "fails"])
     frame = frame.astype({"overall": "float64", "csat": "float64"})
@@ -233,9 +236,9 @@ def impact_counts(session: Session, *, scope: Scope, period: Period,
     social = and_(Interaction.channel == "social", Score.first_response_seconds.is_not(None))
     n, poor, slow, fast = session.execute(_scored(
         session, scope, period, func.count(),
-        _count_where(or_(Score.overall < assumptions.poor_score_below, Score.auto_fail)),
-        _count_where(and_(social, Score.first_response_seconds > target)),
-        _count_where(and_(social, Score.first_response_seconds <= target)),
+        count_where(or_(Score.overall < assumptions.poor_score_below, Score.auto_fail)),
+        count_where(and_(social, Score.first_response_seconds > target)),
+        count_where(and_(social, Score.first_response_seconds <= target)),
     )).one()
     return ImpactCounts(n, int(poor or 0), int(slow or 0), int(fast or 0), target)
 
@@ -268,8 +271,9 @@ def impact_figures(counts: ImpactCounts, assumptions: ImpactAssumptions) -> tupl
             f"= {reach:,.0f} people"),
         ImpactFigure(
             "public_complaints", "Public complaints after slow social replies", public, "customers",
-            f"{counts.social_slow:,} social replies slower than {target} × {_percent(a.slow_negative_share)} who then "
-            f"feel negative × {_percent(a.negative_public_share)} of those who say so publicly = {public:,.0f} customers"),
+            f"{counts.social_slow:,} social replies slower than {target} × {_percent(a.slow_negative_share)} "
+            f"who then feel negative × {_percent(a.negative_public_share)} of those who say so publicly "
+            f"= {public:,.0f} customers"),
     ]
     for key, title, share, verb in (
         ("fast_buyers", "Purchases after fast social replies", a.fast_buy_share, "who buy"),

@@ -85,7 +85,8 @@ def best_by_scenario(session: Session, *, scope: Scope, employee_id: int | None,
     ).all()
     frame = pd.DataFrame(rows, columns=["scenario", "attempts", "best", "best_clean", "last_at"])
     frame["last_at"] = pd.to_datetime(frame["last_at"], utc=True)
-    frame["passed"] = [passes(None if pd.isna(best) else float(best), False) for best in frame["best_clean"]]
+    frame["passed"] = pd.Series([passes(None if pd.isna(best) else float(best), False)
+                                 for best in frame["best_clean"]], dtype=bool)
     return frame
 
 

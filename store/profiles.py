@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from scoring.model import CHANNELS
@@ -85,50 +85,54 @@ def agent_summary(session: Session, *, scope: Scope, employee_id: int,
 # -- an agent against their team ------------------------------------------------------------------------
 
 
-def _criterion_means(session: Session, scope: Scope, period: Period | None, where: ColumnElement[bool],
-                     weekly: bool) -> pd.DataFrame:
-    """Return the mean of each criterion (not-applicable excluded), per week or overall, long format."""
-    keys = [Interaction.started_week.label("week")] if weekly else []
-    stmt = _scored(session, scope, period, *keys, *(func.avg(getattr(Score, name)).label(name) for name in CRITERIA))
-    stmt = stmt.where(where)
+def _agent_and_team_means(session: Session, scope: Scope, period: Period | None, employee_id: int,
+                          weekly: bool) -> pd.DataFrame | None:
+    """Return [week,] criterion, agent and team: mean criterion scores (not-applicable excluded) of the agent
+    and of their current team, in one pass over their rows; None when the agent is outside the scope."""
+    found = session.execute(select(Employee.team_id).where(Employee.id == employee_id, employee_scope(scope))
+                            ).one_or_none()
+    if found is None:
+        return None
+    groups = {"agent": Interaction.employee_id == employee_id,
+              "team": false() if found.team_id is None else Interaction.team_id == found.team_id}
+    keys = [Interaction.started_week] if weekly else []
+    stmt = _scored(session, scope, period, *keys, *(func.avg(case((where, getattr(Score, name))))
+                                                     for where in groups.values() for name in CRITERIA))
+    stmt = stmt.where(or_(*groups.values()))
     if weekly:
         stmt = stmt.group_by(Interaction.started_week).order_by(Interaction.started_week)
     ids = ["week"] if weekly else []
-    wide = pd.DataFrame(session.execute(stmt).all(), columns=[*ids, *CRITERIA])
-    long = wide.melt(id_vars=ids, var_name="criterion", value_name="score").dropna(subset=["score"])
-    long["score"] = long["score"].astype("float64")
-    return long.reset_index(drop=True)
+    wide = pd.DataFrame(session.execute(stmt).all(),
+                        columns=[*ids, *(f"{who} {name}" for who in groups for name in CRITERIA)])
+    long = [wide[[*ids, *(f"{who} {name}" for name in CRITERIA)]]
+            .rename(columns={f"{who} {name}": name for name in CRITERIA})
+            .melt(id_vars=ids, var_name="criterion", value_name=who) for who in groups]
+    frame = long[0].merge(long[1], on=[*ids, "criterion"])
+    return frame.astype({"agent": "float64", "team": "float64"})
 
 
 def weekly_criteria_against_team(session: Session, *, scope: Scope, employee_id: int,
                                  period: Period | None = None) -> pd.DataFrame:
     """Return week, criterion, label, series (AGENT_SERIES or TEAM_SERIES) and mean score."""
-    summary = agent_summary(session, scope=scope, employee_id=employee_id)
-    if summary is None:
-        return pd.DataFrame(columns=["week", "criterion", "label", "series", "score"])
-    parts = [_criterion_means(session, scope, period, Interaction.employee_id == employee_id, weekly=True)
-             .assign(series=AGENT_SERIES)]
-    if summary.team_id is not None:
-        parts.append(_criterion_means(session, scope, period, Interaction.team_id == summary.team_id, weekly=True)
-                     .assign(series=TEAM_SERIES))
-    frame = pd.concat(parts, ignore_index=True)
+    columns = ["week", "criterion", "label", "series", "score"]
+    means = _agent_and_team_means(session, scope, period, employee_id, weekly=True)
+    if means is None:
+        return pd.DataFrame(columns=columns)
+    frame = (means.rename(columns={"agent": AGENT_SERIES, "team": TEAM_SERIES})
+             .melt(id_vars=["week", "criterion"], var_name="series", value_name="score").dropna(subset=["score"]))
     frame["week"] = pd.to_datetime(frame["week"])
     frame["label"] = frame["criterion"].map(CRITERION_LABELS)
-    return frame[["week", "criterion", "label", "series", "score"]]
+    return frame[columns].reset_index(drop=True)
 
 
 def criteria_against_team(session: Session, *, scope: Scope, employee_id: int,
                           period: Period | None = None) -> pd.DataFrame:
     """Return criterion, label, agent, team and difference (agent - team), strongest first."""
     columns = ["criterion", "label", "agent", "team", "difference"]
-    summary = agent_summary(session, scope=scope, employee_id=employee_id)
-    if summary is None:
+    frame = _agent_and_team_means(session, scope, period, employee_id, weekly=False)
+    if frame is None:
         return pd.DataFrame(columns=columns)
-    agent = _criterion_means(session, scope, period, Interaction.employee_id == employee_id, weekly=False)
-    team = (_criterion_means(session, scope, period, Interaction.team_id == summary.team_id, weekly=False)
-            if summary.team_id is not None else pd.DataFrame(columns=["criterion", "score"]))
-    frame = agent.merge(team, on="criterion", how="left", suffixes=("_agent", "_team")).rename(
-        columns={"score_agent": "agent", "score_team": "team"})
+    frame = frame.dropna(subset=["agent"])
     frame["label"] = frame["criterion"].map(CRITERION_LABELS)
     frame["difference"] = frame["agent"] - frame["team"]
     return frame[columns].sort_values("difference", ascending=False, ignore_index=True)
@@ -189,15 +193,15 @@ def recent_interactions(session: Session, *, scope: Scope, employee_id: int, lim
     return frame
 
 
-def agent_reviews(session: Session, *, scope: Scope, employee_id: int) -> pd.DataFrame:
-    """Return the human reviews of the agent's interactions, newest first ("*" = scores confirmed)."""
+def agent_reviews(session: Session, *, scope: Scope, employee_id: int, limit: int = 200) -> pd.DataFrame:
+    """Return the latest human reviews of the agent's interactions, newest first ("*" = scores confirmed)."""
     rows = session.execute(
         select(Review.interaction_id, Interaction.external_id, Review.created_at, Review.criterion,
                Review.automatic_score, Review.human_score, Review.comment, User.display_name)
         .join(Interaction, Interaction.id == Review.interaction_id)
         .join(User, User.id == Review.reviewer_id)
         .where(Interaction.employee_id == employee_id, interaction_scope(scope))
-        .order_by(Review.created_at.desc(), Review.id.desc())
+        .order_by(Review.created_at.desc(), Review.id.desc()).limit(limit)
     ).all()
     frame = pd.DataFrame(rows, columns=["interaction_id", "interaction", "at", "criterion", "automatic_score",
                                         "human_score", "comment", "reviewer"])
@@ -268,19 +272,23 @@ def weekly_transfer_rate(session: Session, *, scope: Scope, period: Period | Non
 
 
 def find_customers(session: Session, *, scope: Scope, text: str, limit: int = 20) -> pd.DataFrame:
-    """Return customers whose name contains `text` or whose customer id is `text`, with in-scope contacts."""
+    """Return up to `limit` customers, by name, whose name contains `text` or whose customer id is `text`,
+    with their in-scope contacts counted."""
     columns = ["id", "customer", "name", "interactions", "last_contact"]
     text = text.strip()
     if not text:
         return pd.DataFrame(columns=columns)
+    # Pick the customers first, so a short fragment like "ma" never counts the contacts of thousands.
+    picked = (select(Customer.id)
+              .where(or_(Customer.name.icontains(text, autoescape=True), Customer.external_id == text),
+                     exists().where(Interaction.customer_id == Customer.id, interaction_scope(scope)))
+              .order_by(Customer.name, Customer.id).limit(limit))
     rows = session.execute(
         select(Customer.id, Customer.external_id, Customer.name, func.count(Interaction.id),
                func.max(Interaction.started_at))
         .join(Interaction, Interaction.customer_id == Customer.id)
-        .where(or_(Customer.name.icontains(text, autoescape=True), Customer.external_id == text),
-               interaction_scope(scope))
-        .group_by(Customer.id, Customer.external_id, Customer.name)
-        .order_by(func.max(Interaction.started_at).desc(), Customer.id).limit(limit)
+        .where(Customer.id.in_(picked), interaction_scope(scope))
+        .group_by(Customer.id, Customer.external_id, Customer.name).order_by(Customer.name, Customer.id)
     ).all()
     frame = pd.DataFrame(rows, columns=columns)
     frame["last_contact"] = pd.to_datetime(frame["last_contact"], utc=True)

@@ -7,9 +7,9 @@ version the reviewer saw, so two trainers reviewing at once cannot overwrite eac
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import BigInteger, ColumnElement, Select, exists, func, literal, select, update
@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from scoring.model import Interaction as DomainInteraction, Turn as DomainTurn
 from scoring.result import CRITERIA, Evidence
-from scoring.scorer import _waits  # the scorer's own definition of a wait, so the view matches the score
-from settings import ROOT
+from scoring.scorer import response_waits  # the scorer's own waits, so the view matches the score
 from store import audit
 from store.models import (
     CoachingNote,
@@ -30,7 +29,6 @@ from store.models import (
     Review,
     Score,
     ScoreEvidence,
-    StoredScenario,
     Team,
     Turn,
     User,
@@ -49,7 +47,6 @@ SAMPLING_MODES = {
     "fair": "Fair sample per agent-week",
     "critical": "Critical behaviour",
 }
-SCENARIO_DIR = ROOT / "seed_data" / "scenarios"
 _HASH_PRIME = 2_147_483_647  # 2**31 - 1, so id * multiplier stays within 64 bits for any 32-bit id
 
 
@@ -101,13 +98,15 @@ def review_queue(session: Session, *, scope: Scope, filters: QueueFilters, sampl
         raise ValueError(f"per_agent_week: expected at least 1, got {sampling.per_agent_week}")
     stmt = _filtered(_scored(
         session, scope, filters.period, Interaction.id, Interaction.external_id.label("interaction"),
-        Interaction.started_at,
-        Employee.name.label("agent"), Team.name.label("team"), Interaction.channel, Score.overall, Score.auto_fail,
-        Interaction.csat, Interaction.review_version, *(getattr(Score, name) for name in CRITERIA),
+        Interaction.started_at, Employee.name.label("agent"), Team.name.label("team"), Interaction.channel,
+        Score.overall, Score.auto_fail, Interaction.csat, Interaction.review_version,
+        *(getattr(Score, name) for name in CRITERIA),
     ), filters)
     if sampling.mode == "lowest":
         key = getattr(Score, filters.criterion) if filters.criterion else Score.overall
-        stmt = stmt.order_by(key.asc().nulls_last(), Interaction.started_at.desc(), Interaction.id)
+        # Not applicable (NULL) sorts last. As an expression the key also keeps PostgreSQL from walking the
+        # whole score index in order: low scores bunch in time, so the period's index finds them faster.
+        stmt = stmt.order_by(func.coalesce(key, 101.0), Interaction.started_at.desc(), Interaction.id)
     elif sampling.mode == "critical":
         stmt = stmt.where(Score.auto_fail.is_(True)).order_by(Interaction.started_at.desc(), Interaction.id)
     else:
@@ -139,10 +138,12 @@ def _filtered(stmt: Select, filters: QueueFilters) -> Select:
 def _fair_sample(stmt: Select, *, per_agent_week: int, seed: int) -> Select:
     """Keep at most `per_agent_week` per agent and week, picked by a seeded hash of the interaction id.
 
-    The hash multiplies the id by a seed-dependent constant modulo a prime: the same seed always picks the
-    same interactions, another seed picks others, and busy agents are not reviewed more than quiet ones.
+    The hash multiplies the id by a constant drawn from the seed, modulo a prime: the same seed always picks
+    the same interactions on every backend, another seed picks others, and busy agents are not reviewed more
+    than quiet ones.
     """
-    multiplier = (2_654_435_761 + 40_503 * seed) % _HASH_PRIME or 1
+    digest = hashlib.sha256(f"rapport-sample-{seed}".encode()).digest()
+    multiplier = int.from_bytes(digest[:8], "big") % (_HASH_PRIME - 1) + 1
     shuffled = (Interaction.id * literal(multiplier, BigInteger)) % _HASH_PRIME
     ranked = stmt.add_columns(func.row_number().over(
         partition_by=(Interaction.employee_id, Interaction.started_week), order_by=(shuffled, Interaction.id),
@@ -268,8 +269,9 @@ def interaction_detail(session: Session, *, scope: Scope, interaction_id: int) -
         select(Turn.speaker, Turn.text, Turn.at).where(Turn.interaction_id == interaction_id).order_by(Turn.position)))
     started_at = as_utc(interaction.started_at)
     target = rubric.rubric.response_targets[interaction.channel]
-    waits = _waits(DomainInteraction(id=interaction.external_id, channel=interaction.channel, started_at=started_at,
-                                     turns=tuple(DomainTurn(t.speaker, t.text, t.at) for t in turns)))
+    waits = response_waits(DomainInteraction(
+        id=interaction.external_id, channel=interaction.channel, started_at=started_at,
+        turns=tuple(DomainTurn(t.speaker, t.text, t.at) for t in turns)))
     return InteractionDetail(
         id=interaction.id, external_id=interaction.external_id, channel=interaction.channel, started_at=started_at,
         employee_id=interaction.employee_id, agent=agent, team=team, customer_id=interaction.customer_id,
@@ -438,12 +440,6 @@ def practice_assignments(session: Session, *, scope: Scope, employee_id: int) ->
     frame["assigned_at"] = pd.to_datetime(frame["assigned_at"], utc=True)
     frame["completed"] = frame["completed"].astype(bool)
     return frame
-
-
-def scenario_keys(session: Session, *, directory: Path = SCENARIO_DIR) -> list[str]:
-    """Return the practice scenarios that can be assigned: shipped scenario files and ones stored in the app."""
-    shipped = {path.stem for path in directory.glob("*.toml")} if directory.is_dir() else set()
-    return sorted(shipped | set(session.scalars(select(StoredScenario.key))))
 
 
 def interaction_scope(scope: Scope) -> ColumnElement[bool]:

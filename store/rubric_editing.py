@@ -73,25 +73,25 @@ def describe_error(error: RubricError) -> str:
 
 
 def rubric_changes(before: Rubric, after: Rubric) -> list[str]:
-    """Return one line per changed weight, target or cue family, e.g. "cues.apology: +1 -0 phrases"."""
+    """Return one line per changed weight, target or cue family, e.g. "cues.apology: +1 −0 phrases"."""
     changes = []
     for name in CRITERIA:
         if before.criteria[name].weight != after.criteria[name].weight:
-            changes.append(f"criteria.{name}.weight: {before.criteria[name].weight:g} -> "
+            changes.append(f"criteria.{name}.weight: {before.criteria[name].weight:g} → "
                            f"{after.criteria[name].weight:g}")
     for channel in CHANNELS:
         if before.response_targets[channel] != after.response_targets[channel]:
-            changes.append(f"response_targets.{channel}: {before.response_targets[channel]:g} -> "
+            changes.append(f"response_targets.{channel}: {before.response_targets[channel]:g} → "
                            f"{after.response_targets[channel]:g} s")
     for family in CUE_FAMILIES:
         old, new = set(before.cues[family]), set(after.cues[family])
         if old != new:
-            changes.append(f"cues.{family}: +{len(new - old)} -{len(old - new)} phrases")
+            changes.append(f"cues.{family}: +{len(new - old)} −{len(old - new)} phrases")
     return changes
 
 
 def suggest_version(current: str, taken: Iterable[str]) -> str:
-    """Return the next free version after `current`: its last number plus one ("2026.1" -> "2026.2")."""
+    """Return the next free version after `current`: its last number plus one ("2026.1" → "2026.2")."""
     taken = set(taken)
     match = re.fullmatch(r"(.*?)(\d+)", current)
     stem, number = (match[1], int(match[2])) if match else (f"{current}.", 0)

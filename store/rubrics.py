@@ -49,8 +49,13 @@ def active_rubric(session: Session) -> ActiveRubric:
     row = session.scalars(select(RubricVersion).where(RubricVersion.active)).first()
     if row is None:
         return register_rubric(session, rubric=load_rubric())
-    return ActiveRubric(id=row.id, version=row.version,
-                        rubric=parse_rubric(row.content, source=f"rubric version {row.version}"))
+    return ActiveRubric(id=row.id, version=row.version, rubric=_parsed(row.content, row.version))
+
+
+@lru_cache(maxsize=8)
+def _parsed(content: str, version: str) -> Rubric:
+    """Parse a stored rubric once per process: validating one takes tens of milliseconds, and queries ask often."""
+    return parse_rubric(content, source=f"rubric version {version}")
 
 
 def activate_rubric(session: Session, *, version_id: int, by: AuthUser) -> ActiveRubric:
@@ -71,5 +76,4 @@ def activate_rubric(session: Session, *, version_id: int, by: AuthUser) -> Activ
     audit.record(session, action="rubric_activated", user_id=by.id, username=by.username,
                  target=f"rubric_version:{version_id}", detail={"version": row.version})
     session.flush()
-    return ActiveRubric(id=row.id, version=row.version,
-                        rubric=parse_rubric(row.content, source=f"rubric version {row.version}"))
+    return ActiveRubric(id=row.id, version=row.version, rubric=_parsed(row.content, row.version))

@@ -76,7 +76,7 @@ def difference_bars(frame: pd.DataFrame, *, title: str) -> alt.Chart:
             tooltip=[alt.Tooltip("label:N", title="Criterion"), alt.Tooltip("agent:Q", format=".1f"),
                      alt.Tooltip("team:Q", format=".1f"), alt.Tooltip("difference:Q", format="+.1f")],
         )
-        .properties(height=220)
+        .properties(height=alt.Step(28))
     )
 
 
@@ -95,23 +95,27 @@ def score_histogram(frame: pd.DataFrame, *, title: str) -> alt.Chart:
     )
 
 
-def response_compliance(frame: pd.DataFrame, *, title: str) -> alt.Chart:
-    """Return per channel the share of first replies within the channel's target."""
-    return (
-        alt.Chart(frame, title=title)
-        .mark_bar()
+def response_compliance(frame: pd.DataFrame, *, title: str) -> alt.LayerChart:
+    """Return per channel the share of first replies within the channel's target, labelled "40% of 25"."""
+    base = alt.Chart(frame, title=title).encode(y=alt.Y("channel:N", title=None))
+    bars = (
+        base.mark_bar()
         .encode(
             x=alt.X("within_target:Q", title="First reply within target", scale=alt.Scale(domain=[0, 1]),
                     axis=alt.Axis(format="%")),
-            y=alt.Y("channel:N", title=None),
             color=alt.Color("within_target:Q", scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"), legend=None),
             tooltip=[alt.Tooltip("channel:N"), alt.Tooltip("within_target:Q", title="Within target", format=".0%"),
                      alt.Tooltip("target_seconds:Q", title="Target (s)", format=",.0f"),
                      alt.Tooltip("mean_first_response_seconds:Q", title="Mean first reply (s)", format=",.0f"),
                      alt.Tooltip("timed:Q", title="Timed interactions")],
         )
-        .properties(height=alt.Step(28))
     )
+    labels = (
+        base.transform_calculate(label="format(datum.within_target, '.0%') + ' of ' + datum.timed")
+        .mark_text(align="left", dx=4)
+        .encode(x=alt.X("within_target:Q"), text="label:N")
+    )
+    return (bars + labels).properties(height=alt.Step(28))
 
 
 def weekly_channel_mix(frame: pd.DataFrame, *, title: str) -> alt.Chart:
@@ -164,8 +168,29 @@ def category_bars(frame: pd.DataFrame, *, category: str, value: str, title: str,
     scale = alt.Scale(domain=list(domain)) if domain is not None else alt.Scale(zero=True)
     base = alt.Chart(frame, title=title).encode(
         x=alt.X(f"{category}:N", title=category_title, sort=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{value}:Q", title=value_title, scale=scale, axis=alt.Axis(format=value_format)),
+        y=alt.Y(f"{value}:Q", title=value_title, scale=scale,
+                # Shares need the percent axis; scores read better without decimals on the axis.
+                axis=alt.Axis(format=value_format) if value_format.endswith("%") else alt.Axis()),
         tooltip=tooltip,
     )
     labels = base.mark_text(dy=-8, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=value_format))
     return (base.mark_bar(color="#1f77b4") + labels).properties(height=260)
+
+
+def practice_attempts(frame: pd.DataFrame, *, title: str, pass_mark: float) -> alt.LayerChart:
+    """Return each attempt's overall score per scenario over time, with the pass mark as a rule."""
+    lines = (
+        alt.Chart(frame, title=title)
+        .mark_line(point=alt.OverlayMarkDef(size=50))
+        .encode(
+            x=alt.X("ended_at:T", title="Attempt"),
+            y=alt.Y("overall:Q", title="Overall (0-100)", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("title:N", title="Scenario"),
+            tooltip=[alt.Tooltip("title:N", title="Scenario"), alt.Tooltip("attempt:Q"),
+                     alt.Tooltip("ended_at:T", title="Finished", format="%d %b %H:%M"),
+                     alt.Tooltip("overall:Q", format=".1f"), alt.Tooltip("outcome:N")],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"pass_mark": [pass_mark]})).mark_rule(strokeDash=[4, 4], color="gray").encode(
+        y="pass_mark:Q")
+    return (lines + rule).properties(height=260)

@@ -56,16 +56,24 @@ def board_pack_export(pack: BoardPack, user: AuthUser) -> Callable[[], bytes]:
 _PRINT_RULES = """
 @page { size: A4 portrait; margin: 12mm; }
 @media print {
-  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-  [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-  [data-testid="stElementToolbar"], [data-testid="stDownloadButton"], .st-key-board_pack_controls,
-  [data-testid="stStatusWidget"] { display: none !important; }
-  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
-    height: auto !important; overflow: visible !important; position: static !important; }
+  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
+  [data-testid="stMainBlockContainer"] { height: auto !important; overflow: visible !important;
+    position: static !important; }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
-  [data-testid="stVegaLiteChart"], [data-testid="stTable"], [data-testid="stMetric"], h2, h3 {
-    break-inside: avoid; page-break-inside: avoid; }
+  /* Streamlit keeps any block holding a chart in one piece, and flex boxes and scroll boxes print as one
+     piece too: a page taller than the paper then starts with blank pages. Plain blocks break across pages. */
+  [data-testid="stVerticalBlock"], [data-testid="stLayoutWrapper"] {
+    display: block !important; break-inside: auto !important; }
+  [data-testid="stElementContainer"] { margin-bottom: 0.75rem; }
+  [data-testid="stAppViewContainer"], [data-testid="stMain"] { display: block !important; }
+  [data-testid="stTable"], [data-testid="stTable"] > div { overflow: visible !important; }
+  [data-testid="stTable"] table { display: table !important; }  /* an inline table is one unbreakable line */
+  .stPrintGraphic, [data-testid="stMetric"], tr { break-inside: avoid; page-break-inside: avoid; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"], [data-testid="stStatusWidget"],
+  [data-testid="stElementToolbar"], [data-testid="stVerticalBlock"].st-key-board_pack_controls {
+    display: none !important; }
 }
 """
 _SCREEN_RULES = """

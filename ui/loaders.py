@@ -7,10 +7,14 @@ from datetime import datetime, timezone
 import pandas as pd
 import streamlit as st
 
+from practice.scenarios import SCENARIO_DIR, Scenario, load_scenarios
+from scoring.rubric import dump_rubric
 from store import board_pack as board_packs
 from store import leaderboard as leaderboards
 from store import calibration, organisation, profiles, queries, review, rubric_editing
+from store import practice as practice_store
 from store.permissions import Scope
+from store.rubrics import active_rubric
 from ui import data
 
 TTL_SECONDS = 300
@@ -77,12 +81,6 @@ def coaching_notes(scope: Scope, employee_id: int) -> pd.DataFrame:
 def practice_assignments(scope: Scope, employee_id: int) -> pd.DataFrame:
     with data.session() as db:
         return review.practice_assignments(db, scope=scope, employee_id=employee_id)
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def scenario_keys() -> list[str]:
-    with data.session() as db:
-        return review.scenario_keys(db)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -251,3 +249,65 @@ def largest_disagreements(scope: Scope) -> pd.DataFrame:
 def weekly_overall_by_version(scope: Scope) -> pd.DataFrame:
     with data.session() as db:
         return rubric_editing.weekly_overall_by_version(db, scope=scope)
+
+
+# -- practice: scenarios, trainees' attempts, the cohort ----------------------------------------------------
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def practice_scenarios() -> dict[str, Scenario]:
+    with data.session() as db:
+        return load_scenarios(stored=practice_store.stored_scenarios(db))
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def active_rubric_text() -> str:
+    """Return the active rubric as TOML text; store.rubrics.scorer_for compiles it once per process."""
+    with data.session() as db:
+        return dump_rubric(active_rubric(db).rubric)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def scenario_texts() -> dict[str, str]:
+    """Return each scenario's TOML text by key: the stored text where one exists, else the shipped file."""
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in sorted(SCENARIO_DIR.glob("*.toml"))}
+    with data.session() as db:
+        texts.update(practice_store.stored_scenarios(db))
+    return texts
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def practice_history(scope: Scope, employee_id: int | None, user_id: int | None) -> pd.DataFrame:
+    with data.session() as db:
+        return practice_store.history(db, scope=scope, employee_id=employee_id, user_id=user_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def practice_best(scope: Scope, employee_id: int | None, user_id: int | None) -> pd.DataFrame:
+    with data.session() as db:
+        return practice_store.best_by_scenario(db, scope=scope, employee_id=employee_id, user_id=user_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def practice_weakest(scope: Scope, employee_id: int | None, user_id: int | None) -> tuple[str, str] | None:
+    with data.session() as db:
+        return practice_store.weakest_criterion(db, scope=scope, employee_id=employee_id, user_id=user_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def practice_open_assignments(scope: Scope, employee_id: int) -> pd.DataFrame:
+    with data.session() as db:
+        return practice_store.open_assignments(db, scope=scope, employee_id=employee_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def cohort_grid(scope: Scope) -> pd.DataFrame:
+    with data.session() as db:
+        return practice_store.cohort_grid(db, scope=scope)
+
+
+def forget_practice() -> None:
+    """Drop cached practice results after a session was saved, a scenario assigned or edited."""
+    for loader in (practice_scenarios, scenario_texts, practice_history, practice_best, practice_weakest,
+                   practice_open_assignments, cohort_grid, practice_sessions, practice_assignments):
+        loader.clear()

@@ -32,6 +32,9 @@ PAGES: tuple[PageSpec, ...] = (
              ("admin", "trainer", "executive"), section="Coaching"),
     PageSpec("calibration", "pages/calibration.py", "Calibration", ":material/balance:", ("admin", "trainer"),
              section="Coaching"),
+    PageSpec("practice", "pages/role_play.py", "Practice", ":material/sports_esports:", ("agent", "trainer", "admin"),
+             section="Practice"),
+    PageSpec("cohort", "pages/cohort.py", "Cohort", ":material/school:", ("trainer", "admin"), section="Practice"),
     PageSpec("leaderboard", "pages/leaderboard.py", "Leaderboard", ":material/emoji_events:",
              ("executive", "admin", "trainer"), section="Executive"),
     PageSpec("organisation", "pages/organisation.py", "Organisation", ":material/trending_up:",
@@ -44,6 +47,8 @@ PAGES: tuple[PageSpec, ...] = (
              section="Reports"),
     PageSpec("rubric", "pages/rubric.py", "Rubric", ":material/rule:", ("admin", "trainer"), section="Admin"),
     PageSpec("import", "pages/import.py", "Import", ":material/upload_file:", ("admin", "trainer"), section="Admin"),
+    PageSpec("users", "pages/users.py", "Accounts", ":material/manage_accounts:", ("admin",), section="Admin"),
+    PageSpec("audit_log", "pages/audit_log.py", "Audit log", ":material/policy:", ("admin",), section="Admin"),
 )
 
 PAGES_BY_KEY = {page.key: page for page in PAGES}

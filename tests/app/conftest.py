@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
@@ -40,6 +41,18 @@ def app_env(demo_database_url, monkeypatch):
     monkeypatch.setenv("RAPPORT_DEMO", "0")
     _clear_caches()
     yield demo_database_url
+    _clear_caches()
+
+
+@pytest.fixture
+def writable_database(demo_database_url, tmp_path, monkeypatch):
+    """Point the app at a private copy of the demo database, for tests that write; return its session factory."""
+    copy = tmp_path / "demo.sqlite3"
+    shutil.copyfile(demo_database_url.removeprefix("sqlite:///"), copy)
+    monkeypatch.setenv("RAPPORT_DATABASE_URL", f"sqlite:///{copy}")
+    monkeypatch.setenv("RAPPORT_DEMO", "0")
+    _clear_caches()
+    yield make_session_factory(make_engine(f"sqlite:///{copy}"))
     _clear_caches()
 
 

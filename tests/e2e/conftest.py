@@ -32,17 +32,27 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory) -> str:
-    """Start Streamlit on a free port over a freshly loaded demo database."""
+def database_url(tmp_path_factory) -> str:
+    """A freshly loaded demo database, plus one interaction full of injection payloads (tests/e2e/hostile.py)."""
     from store.db import create_schema, make_engine, make_session_factory
     from store.demo import load_demo
+    from store.ingest import ingest_interactions
+    from tests.e2e.hostile import hostile_interactions
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.sqlite3'}"
     engine = make_engine(url)
     create_schema(engine)
     with make_session_factory(engine).begin() as session:
         load_demo(session, today=date(2026, 11, 20), interactions=1500)
+        ingest_interactions(session, interactions=hostile_interactions())
     engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def server_url(database_url, tmp_path_factory) -> str:
+    """Start Streamlit on a free port over the demo database."""
+    url = database_url
     port = _free_port()
     env = {**os.environ, "RAPPORT_DATABASE_URL": url, "RAPPORT_DEMO": "0"}
     log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("w")

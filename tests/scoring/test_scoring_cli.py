@@ -62,7 +62,7 @@ def test_stdin_errors_are_named_stdin():
 def test_bad_rubric_exits_2_with_a_message(tmp_path, jsonl):
     rubric = tmp_path / "rubric.toml"
     rubric.write_text((REPO / "seed_data" / "rubric.toml").read_text(encoding="utf-8").replace(
-        "weight = 1.5", 'weight = "high"', 1), encoding="utf-8")
+        "weight = 2.0", 'weight = "high"', 1), encoding="utf-8")
     done = run("score", str(jsonl), "--rubric", str(rubric))
     assert done.returncode == 2 and done.stdout == ""
     expected = f'error: bad rubric: {rubric}: criteria.fix.weight: expected a number >= 0, got "high"'

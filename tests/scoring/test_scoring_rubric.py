@@ -177,3 +177,15 @@ def test_rubric_error_is_a_value_error_with_its_parts():
     assert isinstance(error, ValueError)
     parts = (error.source, error.field, error.reason)
     assert parts == ("r.toml", "criteria.fix.weight", "expected a number >= 0")
+
+
+def test_rubrics_without_the_2026_2_keys_score_them_zero():
+    seed_text = DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8")
+    for line in ("customer_outcome = 60\n", "customer_calmed = 20\n", "apology_repair = 15\n",
+                 "apology_accepted = 30\n"):
+        assert line in seed_text
+        seed_text = seed_text.replace(line, "")
+    older = parse_rubric(seed_text)
+    assert older.criteria["fix"].points["customer_outcome"] == 0
+    assert older.criteria["apologize"].points["apology_repair"] == 0
+    assert parse_rubric(dump_rubric(older)) == older

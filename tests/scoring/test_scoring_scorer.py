@@ -120,8 +120,9 @@ def test_apologize_ranks_owned_over_plain_over_generic_over_deflecting_and_condi
 
 
 def test_apologize_owned_apology_examples(score, cues):
-    result = score(PROBLEM, ("agent", "I apologize, we shipped it to the wrong address. We let you down."))
-    assert {"apology", "ownership"} <= set(cues(result, "apologize"))
+    result = score(PROBLEM, ("agent", "I apologize, we shipped it to the wrong address. We let you down. "
+                                      "I've sent a replacement."))
+    assert {"apology", "ownership", "apology_repair"} <= set(cues(result, "apologize"))
     assert result.criteria["apologize"].score >= 90
 
 
@@ -162,7 +163,8 @@ def test_fix_perk_earns_less_when_the_company_was_not_at_fault(score, cues):
 def test_fix_penalizes_passing_on_and_giving_up(score, cues):
     result = score(PROBLEM, ("agent", "You'll need to call our billing team."),
                    ("customer", "Seriously?"), ("agent", "There's nothing I can do."))
-    assert cues(result, "fix") == ["transfer", "helpless"]
+    # "Seriously?" reads unresolved: the customer's reaction costs points too
+    assert cues(result, "fix") == ["transfer", "customer_outcome", "helpless"]
     assert result.criteria["fix"].score < 10 and result.signals.transfer
 
 

@@ -249,7 +249,8 @@ def test_results_open_to_finished_raters_once_two_have_finished_and_to_everyone_
                      if getattr(machine[i], c) is not None]
     tess_vs_machine = results.vs_machine.set_index("rater").loc["Tess"]
     assert tess_vs_machine["pairs"] == len(machine_pairs)
-    assert tess_vs_machine["mean_difference"] == pytest.approx(sum(t - m for m, t in machine_pairs) / len(machine_pairs))
+    assert tess_vs_machine["mean_difference"] == pytest.approx(
+        sum(t - m for m, t in machine_pairs) / len(machine_pairs))
     widest = results.spread.iloc[0]
     assert widest["bands_apart"] == 1 and widest["lowest"] in (50.0, 70.0)
 

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from scoring.result import CRITERIA
 from store import review
-from store.models import AuditEntry, CoachingNote, Interaction, PracticeAssignment, PracticeSession, Review, Score, \
-    StoredScenario
+from store.models import AuditEntry, CoachingNote, Interaction, PracticeAssignment, PracticeSession, Review, Score
 from store.permissions import Scope, scope_for
 from store.queries import Period
 from store.review import QueueFilters, Sampling
@@ -201,7 +200,7 @@ def test_bad_overrides_name_the_field_and_write_nothing(session):
         (dict(by=org.alpha_trainer, criterion="listen", human_score=101, comment="x"), ValueError, "^human_score:"),
         (dict(by=org.ann, criterion="listen", human_score=100, comment="I was great"), PermissionError, "^role:"),
         (dict(by=org.executive, criterion="listen", human_score=50, comment="x"), PermissionError, "^role:"),
-        (dict(by=org.beta_trainer, criterion="listen", human_score=50, comment="x"), review.NotFound, ""),
+        (dict(by=org.beta_trainer, criterion="listen", human_score=50, comment="x"), review.NotFound, None),
     ]
     for kwargs, error, message in cases:
         with pytest.raises(error, match=message):
@@ -276,15 +275,6 @@ def test_practice_assignments_and_their_completion(session):
     assert count(session, PracticeAssignment) == 2
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "practice_assigned")).first()
     assert entry.detail["scenario_key"] == "late_order" and entry.detail["due_date"] == "2026-03-20"
-
-
-def test_scenario_keys_come_from_files_and_the_database(session, tmp_path):
-    (tmp_path / "late_order.toml").write_text("")
-    (tmp_path / "notes.txt").write_text("")
-    session.add(StoredScenario(key="custom_refund", content=""))
-    session.flush()
-    assert review.scenario_keys(session, directory=tmp_path) == ["custom_refund", "late_order"]
-    assert review.scenario_keys(session, directory=tmp_path / "missing") == ["custom_refund"]
 
 
 def test_weeks_in_the_sample_are_the_stored_weeks(session):

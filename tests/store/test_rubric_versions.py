@@ -51,16 +51,17 @@ def test_edits_change_weights_targets_and_phrases_and_nothing_else(session, admi
     assert edited.cues["critical_insult"] == ("you numpty", "you nitwit")
     assert edited.cues["empathy"] == base.cues["empathy"]
     assert rubric_editing.rubric_changes(base, edited) == [
-        f"criteria.fix.weight: {base.criteria['fix'].weight:g} -> 3",
-        f"response_targets.chat: {base.response_targets['chat']:g} -> 60 s",
-        f"cues.apology: +0 -{len(base.cues['apology']) - 2} phrases",
-        f"cues.critical_insult: +2 -{len(base.cues['critical_insult'])} phrases"]
+        f"criteria.fix.weight: {base.criteria['fix'].weight:g} → 3",
+        f"response_targets.chat: {base.response_targets['chat']:g} → 60 s",
+        f"cues.apology: +0 −{len(base.cues['apology']) - 2} phrases",
+        f"cues.critical_insult: +2 −{len(base.cues['critical_insult'])} phrases"]
 
 
 @pytest.mark.parametrize(("changes", "field", "described"), [
     ({"weights": {"listen": -1.0}}, "criteria.listen.weight", "Weight of Listen: expected a number >= 0"),
     ({"weights": {name: 0.0 for name in CRITERIA}}, "criteria", "Weights: at least one criterion"),
-    ({"response_targets": {"email": 0.0}}, "response_targets.email", "Response target for email: expected a number > 0"),
+    ({"response_targets": {"email": 0.0}}, "response_targets.email",
+     "Response target for email: expected a number > 0"),
     ({"phrases": {"apology": "\n \n"}}, "cues.apology.phrases", "Cue phrases 'apology': expected at least one"),
     ({"phrases": {"perk": "coupon\nCoupon"}}, "cues.perk.phrases[1]", "Cue phrases 'perk', phrase 2: "),
     ({"version": "  "}, "version", "Version: must not be empty"),
@@ -124,14 +125,15 @@ def test_a_saved_version_stays_inactive_until_rescored_then_activates_with_audit
     session.expire_all()
     assert scored == 4 and progress == [3, 4]
     assert active_rubric(session).id == pending.id and rubric_editing.pending_version(session) is None
-    counts = dict(session.execute(select(Score.rubric_version_id, func.count()).group_by(Score.rubric_version_id)).all())
+    counts = dict(session.execute(select(Score.rubric_version_id, func.count())
+                                  .group_by(Score.rubric_version_id)).all())
     assert counts == {before.id: 6, pending.id: 6}
     entries = session.execute(select(AuditEntry.action, AuditEntry.username, AuditEntry.detail)
                               .where(AuditEntry.action.like("rubric_%")).order_by(AuditEntry.id)).all()
     assert [(action, user) for action, user, _ in entries] == [("rubric_version_created", "root"),
                                                                 ("rubric_activated", "root")]
     assert entries[0].detail["version"] == edited.version and entries[0].detail["based_on"] == before.version
-    assert entries[0].detail["changes"] == [f"criteria.fix.weight: {before.rubric.criteria['fix'].weight:g} -> 3"]
+    assert entries[0].detail["changes"] == [f"criteria.fix.weight: {before.rubric.criteria['fix'].weight:g} → 3"]
 
 
 def test_versions_and_weekly_trends_per_version(session, session_factory, admin):

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from scoring.model import Interaction as DomainInteraction
 from scoring.scorer import score_interaction
 from store.ingest import ingest_interactions
-from store.models import Employee, Interaction, Team
-from store.users import AuthUser, create_user
+from store.models import Employee, Interaction, Team, User, UserTeam
+from store.users import AuthUser
 from tests.factories import GOOD_CHAT, START, make_interaction
 
 MEH = (("customer", "My order is late."), ("agent", "It will arrive soon."))
@@ -62,6 +62,17 @@ def _built() -> list[DomainInteraction]:
     return built
 
 
+def _account(session: Session, username: str, role: str, display_name: str = "", employee_id: int | None = None,
+             team_ids: tuple[int, ...] = ()) -> AuthUser:
+    """Add an account that cannot sign in (no password): hashing one costs half a second, and no test signs in."""
+    user = User(username=username, display_name=display_name or username, role=role, employee_id=employee_id)
+    session.add(user)
+    session.flush()
+    session.add_all(UserTeam(user_id=user.id, team_id=team_id) for team_id in team_ids)
+    return AuthUser(id=user.id, username=username, display_name=user.display_name, role=role,
+                    employee_id=employee_id, team_ids=team_ids)
+
+
 def build_org(session: Session) -> Org:
     built = _built()
     ingest_interactions(session, interactions=built)
@@ -71,14 +82,12 @@ def build_org(session: Session) -> Org:
         teams=teams, employees=employees,
         interactions=dict(session.execute(select(Interaction.external_id, Interaction.id)).all()),
         domain={i.id: i for i in built},
-        admin=create_user(session, username="admin", password="abcd", role="admin", display_name="Ada Admin"),
-        executive=create_user(session, username="exec", password="abcd", role="executive"),
-        alpha_trainer=create_user(session, username="alpha", password="abcd", role="trainer",
-                                  display_name="Tess Trainer", team_ids=(teams["Alpha"],)),
-        beta_trainer=create_user(session, username="beta", password="abcd", role="trainer",
-                                 team_ids=(teams["Beta"],)),
-        ann=create_user(session, username="ann", password="abcd", role="agent", employee_id=employees["Ann"]),
-        bob=create_user(session, username="bob", password="abcd", role="agent", employee_id=employees["Bob"]),
+        admin=_account(session, "admin", "admin", display_name="Ada Admin"),
+        executive=_account(session, "exec", "executive"),
+        alpha_trainer=_account(session, "alpha", "trainer", display_name="Tess Trainer", team_ids=(teams["Alpha"],)),
+        beta_trainer=_account(session, "beta", "trainer", team_ids=(teams["Beta"],)),
+        ann=_account(session, "ann", "agent", employee_id=employees["Ann"]),
+        bob=_account(session, "bob", "agent", employee_id=employees["Bob"]),
     )
     session.commit()
     return org

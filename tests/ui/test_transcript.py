@@ -90,7 +90,8 @@ def test_user_text_stays_inert_text(payload):
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_the_whole_transcript_escapes_turns_notes_and_labels(payload):
-    turns = [Turn("customer", payload), Turn("agent", f"Sorry {payload}", datetime(2026, 3, 2, 10, tzinfo=timezone.utc))]
+    at = datetime(2026, 3, 2, 10, tzinfo=timezone.utc)
+    turns = [Turn("customer", payload), Turn("agent", f"Sorry {payload}", at)]
     evidence = [Evidence(1, 0, 5, "apology", 45.0, payload), Evidence(1, 0, 0, "response_time", -12.5, "slow")]
     html = transcript_html(turns, evidence, agent_label=payload, customer_label="Maria")
     parsed = Parsed(html)
