@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
 from datetime import date
 
 import pytest
@@ -48,7 +48,9 @@ def app_env(demo_database_url, monkeypatch):
 def writable_database(demo_database_url, tmp_path, monkeypatch):
     """Point the app at a private copy of the demo database, for tests that write; return its session factory."""
     copy = tmp_path / "demo.sqlite3"
-    shutil.copyfile(demo_database_url.removeprefix("sqlite:///"), copy)
+    # The backup API copies committed pages still in the write-ahead log, which a file copy would miss.
+    with sqlite3.connect(demo_database_url.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
     monkeypatch.setenv("RAPPORT_DATABASE_URL", f"sqlite:///{copy}")
     monkeypatch.setenv("RAPPORT_DEMO", "0")
     _clear_caches()

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-import streamlit as st
 from sqlalchemy import select
 
-from settings import get_settings
 from store.db import make_engine, make_session_factory
 from store.models import AppMeta, AuditEntry, Employee, Team
 from store.organisation import IMPACT_KEY
 from store.users import sign_in
 from tests.app.conftest import open_app
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def writable_demo(demo_database_url, tmp_path, monkeypatch):
-    """Point the app at a private copy of the demo database, so a test may write to it."""
-    copy = tmp_path / "demo.sqlite3"
-    shutil.copyfile(demo_database_url.removeprefix("sqlite:///"), copy)
-    monkeypatch.setenv("RAPPORT_DATABASE_URL", f"sqlite:///{copy}")
-    monkeypatch.setenv("RAPPORT_DEMO", "0")
-    _clear_caches()
-    yield make_session_factory(make_engine(f"sqlite:///{copy}"))
-    _clear_caches()
 
 
 def team_of_each_agent(url: str) -> dict[str, str]:
@@ -79,8 +56,8 @@ def test_organisation_page(demo_user, app_env):
     assert len(at.dataframe[0].value) == 5  # the five demo teams
 
 
-def test_editing_an_impact_assumption_stores_it_and_recomputes(demo_user, writable_demo):
-    with writable_demo.begin() as session:
+def test_editing_an_impact_assumption_stores_it_and_recomputes(demo_user, writable_database):
+    with writable_database.begin() as session:
         user = sign_in(session, username="exec", password="demo").user
     at = open_app(user, "pages/impact.py")
     assert not at.exception and not at.error
@@ -95,7 +72,7 @@ def test_editing_an_impact_assumption_stores_it_and_recomputes(demo_user, writab
     assert [s.value for s in at.success] == ["Assumptions saved; the figures above use them."]
     reach = next(c.value for c in at.caption if "poorly handled interactions" in c.value)
     assert f"× 90% who never complain × 5 people told each = {poorly * 0.9 * 5:,.0f} people" in reach
-    with writable_demo() as session:
+    with writable_database() as session:
         assert '"people_told": 5.0' in session.get(AppMeta, IMPACT_KEY).value
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "impact_assumptions_changed")).one()
         assert entry.username == "exec" and entry.detail["after"]["silent_share"] == 0.9

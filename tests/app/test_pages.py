@@ -15,7 +15,7 @@ def assert_only_sign_in_form(at: AppTest) -> None:
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert [b.label for b in at.button] == ["Sign in"]
-    assert not at.metric and not at.get("arrow_vega_lite_chart") and not at.dataframe
+    assert not at.metric and not at.get("vega_lite_chart") and not at.dataframe
     assert not at.sidebar.button
 
 
