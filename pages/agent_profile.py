@@ -1,13 +1,11 @@
 """Agent profile: one agent's trends against their team, score spread, timing, reviews, coaching and practice."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from store.permissions import scope_for
-from store.queries import Period
 from ui import charts, loaders
 from ui.auth import require_page
+from ui.controls import pick_period
 from ui.literal import literal
 
 user = require_page("agent_profile")
@@ -38,12 +36,7 @@ available = loaders.data_range(scope)
 if available is None:
     st.info("No scored interactions in your scope yet.")
     st.stop()
-picked = st.date_input("Period", value=(max(available.start, available.end - timedelta(days=90)), available.end),
-                       min_value=available.start, max_value=available.end, key="agent_profile_period")
-if not isinstance(picked, tuple) or len(picked) != 2:
-    st.caption("Pick the last day of the period.")
-    st.stop()
-period = Period(*picked)
+period = pick_period("agent_profile_period", available, days=91)
 
 summary = loaders.agent_summary(scope, employee_id, period)
 if summary is None:

@@ -9,7 +9,8 @@ from store.leaderboard import method_sentence
 from store.permissions import scope_for
 from ui import charts, loaders
 from ui.auth import require_page
-from ui.executive import XLSX, board_pack_export, default_period, pick_period, print_styles
+from ui.controls import pick_period, recent
+from ui.executive import XLSX, board_pack_export, print_styles
 
 user = require_page("board_pack")
 
@@ -26,7 +27,7 @@ with st.container(key="board_pack_controls"):
                              help="Hide the controls and the sidebar and lay the page out for paper, "
                                   "then print from the browser.")
     # The period survives the picker being hidden in the print layout.
-    chosen = st.session_state.get("board_pack_chosen") or default_period(available)
+    chosen = st.session_state.get("board_pack_chosen") or recent(available, 180)
     period = chosen if print_layout else pick_period("board_pack_period", available, default=chosen)
     st.session_state["board_pack_chosen"] = period
     pack = loaders.board_pack(scope, period)

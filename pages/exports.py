@@ -1,14 +1,12 @@
 """Exports: an Excel workbook per agent or team, and a CSV with one row per interaction, within your scope."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from store import exports
 from store.permissions import scope_for
-from store.queries import Period
 from ui import data, loaders
 from ui.auth import require_page
+from ui.controls import pick_period
 
 user = require_page("exports")
 
@@ -24,13 +22,7 @@ available = loaders.data_range(scope)
 if available is None:
     st.info("No scored interactions in your scope yet.")
     st.stop()
-default_start = max(available.start, available.end - timedelta(weeks=26) + timedelta(days=1))
-picked = st.date_input("Period", value=(default_start, available.end), min_value=available.start,
-                       max_value=available.end, key="exports_period")
-if not isinstance(picked, tuple) or len(picked) != 2:
-    st.caption("Pick the last day of the period.")
-    st.stop()
-period = Period(*picked)
+period = pick_period("exports_period", available, days=182)
 
 
 def offer(key: str, wanted: tuple, label: str) -> None:

@@ -6,7 +6,7 @@ from store.organisation import ASSUMPTION_FIELDS, impact_figures, save_impact_as
 from store.permissions import scope_for
 from ui import data, loaders
 from ui.auth import require_page
-from ui.executive import pick_period
+from ui.controls import pick_period
 
 user = require_page("impact")
 

@@ -7,7 +7,8 @@ from store.leaderboard import BADGES, method_sentence
 from store.permissions import scope_for
 from ui import loaders
 from ui.auth import require_page
-from ui.executive import drill_path, pick_period
+from ui.controls import pick_period
+from ui.executive import drill_path
 
 user = require_page("leaderboard")
 

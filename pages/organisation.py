@@ -7,7 +7,8 @@ import streamlit as st
 from store.permissions import scope_for
 from ui import charts, loaders
 from ui.auth import require_page
-from ui.executive import drill_path, pick_period
+from ui.controls import pick_period
+from ui.executive import drill_path
 
 user = require_page("organisation")
 

@@ -1,13 +1,11 @@
 """Overview: headline figures and quality trends by team and by criterion."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from store.permissions import scope_for
-from store.queries import Period
 from ui import charts, loaders
 from ui.auth import require_page
+from ui.controls import pick_period
 
 user = require_page("overview")
 
@@ -19,13 +17,7 @@ if available is None:
     st.info("No scored interactions in your scope yet. A trainer or admin can import interactions.")
     st.stop()
 
-default_start = max(available.start, available.end - timedelta(days=180))
-picked = st.date_input("Period", value=(default_start, available.end), min_value=available.start,
-                       max_value=available.end, key="overview_period")
-if not isinstance(picked, tuple) or len(picked) != 2:
-    st.caption("Pick the last day of the period.")
-    st.stop()
-period = Period(*picked)
+period = pick_period("overview_period", available)
 
 now, before = loaders.headline(scope, period), loaders.headline(scope, period.previous())
 
@@ -37,7 +29,9 @@ def delta(current: float | None, previous: float | None, scale: float = 1.0) -> 
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
+    if value is None:
+        return "—"
+    return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"  # rare events such as critical fails need a decimal
 
 
 cols = st.columns(5)

@@ -1,14 +1,12 @@
 """Team trends: agent x criterion heatmap, criterion trends, channel mix, response-time compliance, transfers."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from store.permissions import scope_for
 from store.profiles import within_team
-from store.queries import Period
 from ui import charts, loaders
 from ui.auth import require_page
+from ui.controls import pick_period
 from ui.formatting import duration
 from ui.registry import PAGES_BY_KEY
 
@@ -24,10 +22,14 @@ if available is None:
 
 teams = loaders.teams_in_scope(scope)
 team_names = dict(zip(teams["id"], teams["name"]))
+# A link (organisation page) names the team in the address; applied once, then the picker rules.
+raw_team = st.query_params.get("team")
+if raw_team is not None:
+    del st.query_params["team"]
+    if raw_team.isdigit() and int(raw_team) in team_names:
+        st.session_state["team_trends_team"] = int(raw_team)
 controls = st.columns([2, 1.5, 1.2])
-picked = controls[0].date_input("Period", value=(max(available.start, available.end - timedelta(days=90)),
-                                                 available.end),
-                                min_value=available.start, max_value=available.end, key="team_trends_period")
+period = pick_period("team_trends_period", available, days=91, container=controls[0])
 team_id = controls[1].selectbox("Team", [None, *team_names], key="team_trends_team",
                                 format_func=lambda t: "All teams" if t is None else team_names[t])
 can_review = user.role in PAGES_BY_KEY["review_queue"].roles
@@ -35,10 +37,6 @@ threshold = controls[2].number_input("Review below", min_value=0.0, max_value=10
                                      key="team_trends_threshold", disabled=not can_review,
                                      help="Clicking a heatmap cell opens the review queue with that agent's "
                                           "interactions scoring below this on that criterion.")
-if not isinstance(picked, tuple) or len(picked) != 2:
-    st.caption("Pick the last day of the period.")
-    st.stop()
-period = Period(*picked)
 view = scope if team_id is None else within_team(scope, team_id)
 
 heat = loaders.criterion_heatmap(view, period)

@@ -42,3 +42,10 @@ def test_readme_documents_every_setting(variable):
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in README and "\nmake test\n" in ci
+
+
+def test_readme_lists_every_page():
+    from ui.registry import PAGES
+
+    for page in PAGES:
+        assert f"| {page.title} |" in README, page.title

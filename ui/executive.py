@@ -1,37 +1,18 @@
-"""Pieces shared by the executive pages: the period picker, drill links into trainer views, the board-pack
-download, and the print layout."""
+"""Pieces shared by the executive pages: drill links into trainer views, the board-pack download, and the
+print layout."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import streamlit as st
 
 from store.board_pack import BoardPack, build_workbook, record_export
-from store.queries import Period
 from store.users import AuthUser
 from ui import data
 from ui.registry import PAGES_BY_KEY
 
-DEFAULT_DAYS = 180
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def default_period(available: Period) -> Period:
-    """Return the last DEFAULT_DAYS of the available data."""
-    return Period(max(available.start, available.end - timedelta(days=DEFAULT_DAYS - 1)), available.end)
-
-
-def pick_period(key: str, available: Period, *, default: Period | None = None) -> Period:
-    """Show a date-range picker and return the period; stop the page until both ends are picked."""
-    default = default or default_period(available)
-    picked = st.date_input("Period", value=(default.start, default.end), min_value=available.start,
-                           max_value=available.end, key=key)
-    if not isinstance(picked, tuple) or len(picked) != 2:
-        st.caption("Pick the last day of the period.")
-        st.stop()
-    return Period(*picked)
 
 
 def drill_path(key: str, role: str) -> str | None:

@@ -256,6 +256,14 @@ def test_a_link_opens_the_profile_of_that_agent(demo_user, db):
     assert [s.value for s in at.subheader][0] == literal(name)
 
 
+def test_a_link_opens_team_trends_for_that_team(demo_user, db):
+    executive = demo_user("exec")
+    team_id = db.scalar(select(Team.id).order_by(Team.name.desc()).limit(1))
+    at = open_page(executive, "pages/team_trends.py", team=str(team_id))
+    no_problems(at)
+    assert at.selectbox(key="team_trends_team").value == team_id
+
+
 def test_customer_search_opens_a_history_within_scope(demo_user, db):
     trainer = demo_user("trainer")
     customer_id, key = db.execute(

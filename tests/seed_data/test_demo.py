@@ -3,7 +3,6 @@
 import random
 import re
 import statistics
-import time
 from collections import Counter, defaultdict
 from dataclasses import fields
 from datetime import date, datetime, timedelta, timezone
