@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.cues import PhraseError, phrase_tokens
+from scoring.errors import SourceFieldError
 from scoring.model import CHANNELS, SPEAKERS
 from scoring.result import CRITERIA
 
@@ -64,14 +65,8 @@ KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_]{0,99}")
 DEFAULT_MAX_TURNS = 8
 
 
-class ScenarioError(ValueError):
+class ScenarioError(SourceFieldError):
     """A scenario that cannot be used; the message names the source and the field path."""
-
-    def __init__(self, source: str, field: str, reason: str):
-        super().__init__(f"{source}: {field}: {reason}" if field else f"{source}: {reason}")
-        self.source = source
-        self.field = field
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from scoring.cues import PhraseError, phrase_tokens
+from scoring.errors import SourceFieldError
 from scoring.model import CHANNELS
 from scoring.result import CRITERIA
 
@@ -142,14 +143,8 @@ TIMING_FIELDS: Mapping[str, str] = {
 }
 
 
-class RubricError(ValueError):
+class RubricError(SourceFieldError):
     """A rubric that cannot be used; the message names the source and the field path."""
-
-    def __init__(self, source: str, field: str, reason: str):
-        super().__init__(f"{source}: {field}: {reason}" if field else f"{source}: {reason}")
-        self.source = source
-        self.field = field
-        self.reason = reason
 
 
 @dataclass(frozen=True)

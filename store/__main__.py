@@ -18,28 +18,27 @@ all the same), 2 if the database cannot be used.
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
+from datetime import date
 from pathlib import Path
 
-import getpass
-from datetime import date
-
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from scoring.model import CHANNELS
 from scoring.parsers import ColumnMapping
 from settings import get_settings
+from store import audit
 from store.backup import BackupError, backup, restore
 from store.db import create_schema, make_engine, make_session_factory
 from store.demo import is_empty, load_demo
-from store.models import ROLES, Employee, Team
-from store import audit
-from store.users import create_user
 from store.importer import import_file
+from store.models import ROLES, Employee, Team
+from store.users import create_user
 
 
 def _mapping_pair(text: str) -> tuple[str, str]:
@@ -52,88 +51,80 @@ def _mapping_pair(text: str) -> tuple[str, str]:
     return name.strip(), column.strip()
 
 
-def run_import(args: argparse.Namespace) -> int:
+def _on_migrated_database(command: str, run: Callable[[argparse.Namespace, Engine], int]
+                          ) -> Callable[[argparse.Namespace], int]:
+    """Wrap a command: migrate the database first, report database errors as exit 2, dispose the engine."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        engine = make_engine(args.database_url)
+        try:
+            create_schema(engine)
+            return run(args, engine)
+        except SQLAlchemyError as exc:
+            print(f"python -m store {command}: database error: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            engine.dispose()
+
+    return wrapped
+
+
+def run_import(args: argparse.Namespace, engine: Engine) -> int:
     """Import each file in its own transaction; return the exit status."""
-    engine = make_engine(args.database_url)
-    try:
-        create_schema(engine)
-        session_factory = make_session_factory(engine)
-        all_ok = True
-        for path in args.files:
-            # disable=None: a bar only on a terminal, so logs and pipes stay clean.
-            with tqdm(desc=path.name, unit=" interactions", file=sys.stderr, disable=None,
-                      leave=False) as bar:
-                def progress(done: int, total: int) -> None:
-                    bar.total = total
-                    bar.update(done - bar.n)
-                try:
-                    report = import_file(path, session_factory=session_factory, keep_valid=args.keep_valid,
-                                         mapping=dict(args.map) or None, layout=args.layout,
-                                         channel=args.channel, progress=progress)
-                except OSError as exc:
-                    print(f"{path}: cannot read the file: {exc.strerror or exc}", file=sys.stderr)
-                    all_ok = False
-                    continue
-            for note in report.notes:
-                print(f"{report.filename}: note: {note}", file=sys.stderr)
-            for issue in report.issues:
-                print(issue, file=sys.stderr)
-            hint = ""
-            if report.batch_id is None and report.issues and report.interactions:
-                hint = "; --keep-valid imports the valid ones"
-            print(report.summary() + hint)
-            all_ok = all_ok and report.ok
-        return 0 if all_ok else 1
-    except SQLAlchemyError as exc:
-        print(f"python -m store import: database error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    session_factory = make_session_factory(engine)
+    all_ok = True
+    for path in args.files:
+        # disable=None: a bar only on a terminal, so logs and pipes stay clean.
+        with tqdm(desc=path.name, unit=" interactions", file=sys.stderr, disable=None,
+                  leave=False) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+            try:
+                report = import_file(path, session_factory=session_factory, keep_valid=args.keep_valid,
+                                     mapping=dict(args.map) or None, layout=args.layout,
+                                     channel=args.channel, progress=progress)
+            except OSError as exc:
+                print(f"{path}: cannot read the file: {exc.strerror or exc}", file=sys.stderr)
+                all_ok = False
+                continue
+        for note in report.notes:
+            print(f"{report.filename}: note: {note}", file=sys.stderr)
+        for issue in report.issues:
+            print(issue, file=sys.stderr)
+        hint = ""
+        if report.batch_id is None and report.issues and report.interactions:
+            hint = "; --keep-valid imports the valid ones"
+        print(report.summary() + hint)
+        all_ok = all_ok and report.ok
+    return 0 if all_ok else 1
 
 
-def run_migrate(args: argparse.Namespace) -> int:
-    """Migrate the database to the latest schema."""
-    engine = make_engine(args.database_url)
-    try:
-        create_schema(engine)
-    except SQLAlchemyError as exc:
-        print(f"python -m store migrate: database error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+def run_migrate(args: argparse.Namespace, engine: Engine) -> int:
+    """Report that the database is at the latest schema (the wrapper migrated it)."""
     print("database schema is up to date")
     return 0
 
 
-def run_demo(args: argparse.Namespace) -> int:
+def run_demo(args: argparse.Namespace, engine: Engine) -> int:
     """Load the demo organisation into an empty database."""
-    engine = make_engine(args.database_url)
-    try:
-        create_schema(engine)
-        with make_session_factory(engine).begin() as session:
-            if not is_empty(session):
-                print("python -m store demo: the database already holds interactions or accounts; demo data "
-                      "goes only into an empty database", file=sys.stderr)
-                return 1
-            counts = load_demo(session, today=date.today(), interactions=args.interactions)
-    except SQLAlchemyError as exc:
-        print(f"python -m store demo: database error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    with make_session_factory(engine).begin() as session:
+        if not is_empty(session):
+            print("python -m store demo: the database already holds interactions or accounts; demo data "
+                  "goes only into an empty database", file=sys.stderr)
+            return 1
+        counts = load_demo(session, today=date.today(), interactions=args.interactions)
     print(f"demo organisation loaded: {counts.added} interactions")
     return 0
 
 
-def run_users_add(args: argparse.Namespace) -> int:
+def run_users_add(args: argparse.Namespace, engine: Engine) -> int:
     """Create a local account, asking for the password twice without echo."""
     password = args.password if args.password is not None else getpass.getpass("Password: ")
     if args.password is None and getpass.getpass("Repeat password: ") != password:
         print("python -m store users add: the passwords do not match", file=sys.stderr)
         return 1
-    engine = make_engine(args.database_url)
     try:
-        create_schema(engine)
         with make_session_factory(engine).begin() as session:
             teams = dict(session.execute(select(Team.name, Team.id)).all())
             unknown = [name for name in args.team if name not in teams]
@@ -156,11 +147,6 @@ def run_users_add(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"python -m store users add: {exc}", file=sys.stderr)
         return 1
-    except SQLAlchemyError as exc:
-        print(f"python -m store users add: database error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
     print(f"created {user.role} {user.username!r}")
     return 0
 
@@ -200,12 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     migrating = commands.add_parser("migrate", parents=[database], help="migrate the database to the latest schema")
-    migrating.set_defaults(run=run_migrate)
+    migrating.set_defaults(run=_on_migrated_database("migrate", run_migrate))
 
     demo = commands.add_parser("demo", parents=[database], help="load the demo organisation into an empty database")
     demo.add_argument("--interactions", type=int, default=22_000, metavar="N",
                       help="how many interactions to generate (default: 22000)")
-    demo.set_defaults(run=run_demo)
+    demo.set_defaults(run=_on_migrated_database("demo", run_demo))
 
     users = commands.add_parser("users", help="manage local accounts")
     user_commands = users.add_subparsers(dest="users_command", required=True, metavar="COMMAND")
@@ -218,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a team a trainer coaches (repeatable)")
     adding.add_argument("--employee", metavar="NAME", help="the employee an agent account belongs to")
     adding.add_argument("--password", help="the password (default: asked for without echo)")
-    adding.set_defaults(run=run_users_add)
+    adding.set_defaults(run=_on_migrated_database("users add", run_users_add))
 
     importing = commands.add_parser(
         "import", parents=[database], help="import interactions from files",
@@ -234,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "for transcripts and captions)")
     importing.add_argument("--map", action="append", default=[], type=_mapping_pair, metavar="FIELD=COLUMN",
                            help="tables: read FIELD from COLUMN instead of the guessed column (repeatable)")
-    importing.set_defaults(run=run_import)
+    importing.set_defaults(run=_on_migrated_database("import", run_import))
 
     backing_up = commands.add_parser("backup", parents=[database], help="copy the SQLite database to a new file",
                                      description="Write a consistent copy of the SQLite database, also while the "
