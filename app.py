@@ -25,4 +25,5 @@ sections: dict[str, list] = {}
 for spec in pages_for(user.role):
     sections.setdefault(spec.section, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon,
                                                          visibility="visible" if spec.in_menu else "hidden"))
-st.navigation(sections).run()
+# Expanded: an admin has more pages than the sidebar shows before folding them under "View more".
+st.navigation(sections, expanded=True).run()

@@ -25,7 +25,8 @@ now, before = loaders.headline(scope, period), loaders.headline(scope, period.pr
 def delta(current: float | None, previous: float | None, scale: float = 1.0) -> str | None:
     if current is None or previous is None:
         return None
-    return f"{(current - previous) * scale:+.1f}"
+    change = round((current - previous) * scale, 1)
+    return None if change == 0 else f"{change:+.1f}"  # no arrow for a change that rounds to nothing
 
 
 def percent(value: float | None) -> str:
