@@ -10,6 +10,7 @@ from store.permissions import scope_for
 from ui import charts, loaders
 from ui.auth import require_page
 from ui.controls import pick_period, recent
+from ui.formatting import metric_delta, share
 from ui.executive import XLSX, board_pack_export, print_styles
 
 user = require_page("board_pack")
@@ -40,19 +41,14 @@ st.caption(f"{period.start:%d %b %Y} – {period.end:%d %b %Y}, compared with {p
            f"{previous.end:%d %b %Y}. Generated {pack.generated_at:%d %b %Y %H:%M} UTC.")
 
 
-def delta(current: float | None, before: float | None, scale: float = 1.0) -> str | None:
-    return None if current is None or before is None else f"{(current - before) * scale:+.1f}"
-
-
 cols = st.columns(4)
 cols[0].metric("Interactions", f"{pack.now.interactions:,}")
 cols[1].metric("Average quality", "—" if pack.now.average_overall is None else f"{pack.now.average_overall:.1f}",
-               delta=delta(pack.now.average_overall, pack.before.average_overall))
-cols[2].metric("First-contact resolution", "—" if pack.now.first_contact_resolution is None
-               else f"{pack.now.first_contact_resolution:.0%}",
-               delta=delta(pack.now.first_contact_resolution, pack.before.first_contact_resolution, 100))
+               delta=metric_delta(pack.now.average_overall, pack.before.average_overall))
+cols[2].metric("First-contact resolution", share(pack.now.first_contact_resolution),
+               delta=metric_delta(pack.now.first_contact_resolution, pack.before.first_contact_resolution, 100))
 cols[3].metric("CSAT", "—" if pack.now.csat is None else f"{pack.now.csat:.2f}",
-               delta=delta(pack.now.csat, pack.before.csat))
+               delta=metric_delta(pack.now.csat, pack.before.csat))
 
 st.subheader("Customer advocates")
 board = pack.leaderboard

@@ -1,7 +1,6 @@
 """Organisation: quality over time, team comparison, response times against target, first-contact resolution,
 CSAT against the rubric score."""
 
-import pandas as pd
 import streamlit as st
 
 from store.permissions import scope_for
@@ -9,6 +8,7 @@ from ui import charts, loaders
 from ui.auth import require_page
 from ui.controls import pick_period
 from ui.executive import drill_path
+from ui.formatting import metric_delta, share
 
 user = require_page("organisation")
 
@@ -27,28 +27,18 @@ compliance = loaders.channel_compliance(scope, period).set_index("channel")
 compliance_before = loaders.channel_compliance(scope, period.previous()).set_index("channel")
 
 
-def change(current: float | None, previous: float | None, scale: float = 1.0) -> str | None:
-    if pd.isna(current) or pd.isna(previous):
-        return None
-    return f"{(current - previous) * scale:+.1f}"
-
-
-def share(value: float | None) -> str:
-    return "—" if pd.isna(value) else f"{value:.0%}"
-
-
 cols = st.columns(5)
 cols[0].metric("Average quality", "—" if now.average_overall is None else f"{now.average_overall:.1f}",
-               delta=change(now.average_overall, before.average_overall), help="Mean overall rubric score, 0-100.")
+               delta=metric_delta(now.average_overall, before.average_overall), help="Mean overall rubric score, 0-100.")
 cols[1].metric("First-contact resolution", share(now.first_contact_resolution),
-               delta=change(now.first_contact_resolution, before.first_contact_resolution, 100),
+               delta=metric_delta(now.first_contact_resolution, before.first_contact_resolution, 100),
                help="Resolved without passing the customer on. Delta in percentage points.")
-cols[2].metric("CSAT", "—" if now.csat is None else f"{now.csat:.2f}", delta=change(now.csat, before.csat),
+cols[2].metric("CSAT", "—" if now.csat is None else f"{now.csat:.2f}", delta=metric_delta(now.csat, before.csat),
                help="Mean customer satisfaction (1-5) where the customer gave one.")
 for col, channel in zip(cols[3:], ("social", "email")):
     col.metric(f"{channel.title()} within {compliance.at[channel, 'target']}",
                share(compliance.at[channel, "compliance"]),
-               delta=change(compliance.at[channel, "compliance"], compliance_before.at[channel, "compliance"], 100),
+               delta=metric_delta(compliance.at[channel, "compliance"], compliance_before.at[channel, "compliance"], 100),
                help="Share of first replies within the active rubric's target. Delta in percentage points.")
 
 st.subheader("Quality over time")

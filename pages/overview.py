@@ -6,6 +6,7 @@ from store.permissions import scope_for
 from ui import charts, loaders
 from ui.auth import require_page
 from ui.controls import pick_period
+from ui.formatting import metric_delta, share
 
 user = require_page("overview")
 
@@ -22,30 +23,17 @@ period = pick_period("overview_period", available)
 now, before = loaders.headline(scope, period), loaders.headline(scope, period.previous())
 
 
-def delta(current: float | None, previous: float | None, scale: float = 1.0) -> str | None:
-    if current is None or previous is None:
-        return None
-    change = round((current - previous) * scale, 1)
-    return None if change == 0 else f"{change:+.1f}"  # no arrow for a change that rounds to nothing
-
-
-def percent(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"  # rare events such as critical fails need a decimal
-
-
 cols = st.columns(5)
 cols[0].metric("Interactions", f"{now.interactions:,}", delta=f"{now.interactions - before.interactions:+,}"
                if before.interactions else None)
 cols[1].metric("Average quality", "—" if now.average_overall is None else f"{now.average_overall:.1f}",
-               delta=delta(now.average_overall, before.average_overall), help="Mean overall rubric score, 0-100.")
-cols[2].metric("First-contact resolution", percent(now.first_contact_resolution),
-               delta=delta(now.first_contact_resolution, before.first_contact_resolution, 100),
+               delta=metric_delta(now.average_overall, before.average_overall), help="Mean overall rubric score, 0-100.")
+cols[2].metric("First-contact resolution", share(now.first_contact_resolution),
+               delta=metric_delta(now.first_contact_resolution, before.first_contact_resolution, 100),
                help="Resolved without passing the customer on. Delta in percentage points.")
-cols[3].metric("Passed on", percent(now.transfer_rate), delta=delta(now.transfer_rate, before.transfer_rate, 100),
+cols[3].metric("Passed on", share(now.transfer_rate), delta=metric_delta(now.transfer_rate, before.transfer_rate, 100),
                delta_color="inverse", help="Share of interactions where the customer was passed on.")
-cols[4].metric("Critical fails", percent(now.auto_fail_rate), delta=delta(now.auto_fail_rate, before.auto_fail_rate, 100),
+cols[4].metric("Critical fails", share(now.auto_fail_rate), delta=metric_delta(now.auto_fail_rate, before.auto_fail_rate, 100),
                delta_color="inverse", help="Share auto-failed for a critical behaviour (e.g. 'calm down').")
 st.caption(f"Compared with the previous period of the same length ({period.previous().start:%d %b %Y} – "
            f"{period.previous().end:%d %b %Y}).")

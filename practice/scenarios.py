@@ -44,7 +44,6 @@ Errors are ScenarioError naming the source (file or stored key) and the field pa
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -53,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.cues import PhraseError, phrase_tokens
-from scoring.errors import SourceFieldError
+from scoring.errors import SourceFieldError, show_value as _show
 from scoring.model import CHANNELS, SPEAKERS
 from scoring.result import CRITERIA
 
@@ -273,16 +272,3 @@ class _Validator:
         if not any(speaker == "agent" for speaker, _ in turns):
             raise self.fail("model", "the model conversation needs at least one agent turn")
         return tuple(turns)
-
-
-def _show(value: Any) -> str:
-    """Render a TOML value for an error message."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return str(value)

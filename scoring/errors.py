@@ -1,5 +1,8 @@
 """Errors about a named source file, pointing at the field that is wrong."""
 
+import json
+from typing import Any
+
 
 class SourceFieldError(ValueError):
     """A file that cannot be used; the message names the source and the field path."""
@@ -9,3 +12,16 @@ class SourceFieldError(ValueError):
         self.source = source
         self.field = field
         self.reason = reason
+
+
+def show_value(value: Any) -> str:
+    """Render a TOML value for an error message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return str(value)

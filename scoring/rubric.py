@@ -21,7 +21,6 @@ described in scoring.cues. dump_rubric writes a rubric back as TOML that parses 
 
 from __future__ import annotations
 
-import json
 import math
 import tomllib
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from scoring.cues import PhraseError, phrase_tokens
-from scoring.errors import SourceFieldError
+from scoring.errors import SourceFieldError, show_value as _show
 from scoring.model import CHANNELS
 from scoring.result import CRITERIA
 
@@ -307,19 +306,6 @@ class _Validator:
                 raise self.fail(where, f"{_show(phrase)} duplicates phrases[{seen[tokens]}]")
             seen[tokens] = i
         return tuple(phrases)
-
-
-def _show(value: Any) -> str:
-    """Render a TOML value for an error message."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return str(value)
 
 
 def dump_rubric(rubric: Rubric) -> str:
