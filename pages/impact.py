@@ -50,7 +50,8 @@ with st.form("impact_assumptions"):
             else:
                 edited[spec.name] = st.number_input(f"{meta['label']} ({meta['unit']})", min_value=float(meta["low"]),
                                                     max_value=float(meta["high"]), value=float(current), step=1.0,
-                                                    format="%.1f", key=f"impact_{spec.name}")
+                                                    format="%.0f" if meta["whole"] else "%.1f",
+                                                    key=f"impact_{spec.name}")
             st.caption(meta["source"])
     submitted = st.form_submit_button("Save assumptions", type="primary")
 if submitted:

@@ -111,7 +111,6 @@ if st.button("Import", type="primary", icon=":material/upload:", key=f"{file_key
         st.error(f"The import failed and nothing was imported: {error}", icon=":material/error:")
         st.stop()
     bar.empty()
-    st.cache_data.clear()  # dashboards must show the new interactions
     st.session_state[REPORT_KEY] = (upload.file_id, report)
 
 last = st.session_state.get(REPORT_KEY)

@@ -5,6 +5,7 @@
     python -m store users add USERNAME --role ROLE [--team TEAM …] [--employee NAME] [--database-url URL]
     python -m store import FILE [FILE …] [--keep-valid] [--layout message|interaction]
                            [--channel CHANNEL] [--map FIELD=COLUMN …] [--database-url URL]
+    python -m store rescore --by USERNAME [--version VERSION] [--database-url URL]
     python -m store backup FILE [--database-url URL]
     python -m store restore FILE [--database-url URL]
 
@@ -25,7 +26,7 @@ from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
@@ -34,11 +35,14 @@ from scoring.parsers import ColumnMapping
 from settings import get_settings
 from store import audit
 from store.backup import BackupError, backup, restore
-from store.db import create_schema, make_engine, make_session_factory
+from store.bootstrap import prepare_database
+from store.db import make_engine, make_session_factory
 from store.demo import is_empty, load_demo
 from store.importer import import_file
-from store.models import ROLES, Employee, Team
-from store.users import create_user
+from store.models import ROLES, Employee, Interaction, RubricVersion, Team, User
+from store.rubric_editing import rescore_then_activate
+from store.rubrics import rescoring_versions
+from store.users import create_user, current_account
 
 
 def _mapping_pair(text: str) -> tuple[str, str]:
@@ -58,7 +62,7 @@ def _on_migrated_database(command: str, run: Callable[[argparse.Namespace, Engin
     def wrapped(args: argparse.Namespace) -> int:
         engine = make_engine(args.database_url)
         try:
-            create_schema(engine)
+            prepare_database(engine)
             return run(args, engine)
         except SQLAlchemyError as exc:
             print(f"python -m store {command}: database error: {exc}", file=sys.stderr)
@@ -151,6 +155,36 @@ def run_users_add(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def run_rescore(args: argparse.Namespace, engine: Engine) -> int:
+    """Rescore every interaction under a saved version, then activate it; resumable after an interruption."""
+    session_factory = make_session_factory(engine)
+    with session_factory() as session:
+        user_id = session.scalar(select(User.id).where(User.username == args.by))
+        by = current_account(session, user_id=user_id) if user_id is not None else None
+        if by is None or by.role not in ("admin", "trainer"):
+            print(f"python -m store rescore: --by: no active admin or trainer named {args.by!r}", file=sys.stderr)
+            return 1
+        if args.version is None:
+            waiting = rescoring_versions(session)
+            if not waiting:
+                print("python -m store rescore: no saved version is waiting to be rescored; name one with "
+                      "--version", file=sys.stderr)
+                return 1
+            version_id = waiting[0][0]
+        else:
+            version_id = session.scalar(select(RubricVersion.id).where(RubricVersion.version == args.version))
+            if version_id is None:
+                print(f"python -m store rescore: --version: no rubric version {args.version!r}", file=sys.stderr)
+                return 1
+        total = session.scalar(select(func.count()).select_from(Interaction))
+    with tqdm(desc="rescoring", total=total, unit=" interactions", file=sys.stderr, disable=None,
+              leave=False) as bar:
+        done = rescore_then_activate(session_factory, version_id=version_id, by=by,
+                                     progress=lambda scored: bar.update(scored - bar.n))
+    print(f"rescored {done} interactions; version {version_id} is active")
+    return 0
+
+
 def run_backup(args: argparse.Namespace) -> int:
     """Write a consistent copy of the SQLite database to a new file."""
     try:
@@ -221,6 +255,16 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--map", action="append", default=[], type=_mapping_pair, metavar="FIELD=COLUMN",
                            help="tables: read FIELD from COLUMN instead of the guessed column (repeatable)")
     importing.set_defaults(run=_on_migrated_database("import", run_import))
+
+    rescoring = commands.add_parser(
+        "rescore", parents=[database], help="rescore under a saved rubric version, then activate it",
+        description="Score every interaction not yet scored under the version saved on the Rubric page (or "
+                    "--version), in committed slices, then make it the active version. Safe to stop and run "
+                    "again; replicas may rescore the same version at once.")
+    rescoring.add_argument("--by", required=True, metavar="USERNAME",
+                           help="the admin or trainer the activation is recorded under in the audit log")
+    rescoring.add_argument("--version", help="a stored version (default: the one waiting to be rescored)")
+    rescoring.set_defaults(run=_on_migrated_database("rescore", run_rescore))
 
     backing_up = commands.add_parser("backup", parents=[database], help="copy the SQLite database to a new file",
                                      description="Write a consistent copy of the SQLite database, also while the "

@@ -13,12 +13,24 @@ from sqlalchemy.orm import Session
 from store.models import AuditEntry
 
 AUDIT_COLUMNS = ["at", "username", "action", "target", "detail"]
+# Audited actions that change nothing a page shows; every other audited action does.
+READ_ONLY_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_locked", "sign_in_sso", "sign_in_sso_refused",
+                     "export_csv", "export_workbook", "board_pack_exported")
 
 
 def record(session: Session, *, action: str, user_id: int | None = None, username: str | None = None,
            target: str | None = None, detail: dict[str, Any] | None = None) -> None:
     """Add one audit entry to the session's transaction."""
     session.add(AuditEntry(user_id=user_id, username=username, action=action, target=target, detail=detail or {}))
+
+
+def data_stamp(session: Session) -> int:
+    """Return the id of the newest audited change to what pages show (0 before any).
+
+    Every change that pages show is audited in the same transaction, so the stamp moves exactly when data
+    does, in whichever process made the change: caches keyed on it never outlive the data they hold.
+    """
+    return session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.action.not_in(READ_ONLY_ACTIONS))) or 0
 
 
 @dataclass(frozen=True)

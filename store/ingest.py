@@ -17,7 +17,8 @@ from scoring.model import Interaction
 from scoring.result import CRITERIA, Evidence, ScoreResult
 from scoring.scorer import Scorer
 from store.models import Customer, Employee, Interaction as InteractionRow, Score, ScoreEvidence, Team, Turn
-from store.rubrics import active_rubric
+from store import rollups
+from store.rubrics import active_rubric, rescoring_versions, rubric_lock, scorer_for
 
 CHUNK_SIZE = 500
 
@@ -33,12 +34,15 @@ class IngestCounts:
         return self
 
 
+def day_of(moment: datetime | None) -> date | None:
+    """Return the moment's UTC day."""
+    return None if moment is None else moment.astimezone(timezone.utc).date()
+
+
 def week_of(moment: datetime | None) -> date | None:
     """Return the Monday of the moment's UTC week."""
-    if moment is None:
-        return None
-    day = moment.astimezone(timezone.utc).date()
-    return day - timedelta(days=day.weekday())
+    day = day_of(moment)
+    return None if day is None else day - timedelta(days=day.weekday())
 
 
 def _chunks(items: Iterable[Interaction], size: int) -> Iterator[list[Interaction]]:
@@ -156,21 +160,29 @@ def ingest_interactions(session: Session, *, interactions: Iterable[Interaction]
                         progress: Callable[[int], None] | None = None) -> IngestCounts:
     """Insert new interactions with turns and scores under the active rubric; skip known ids.
 
-    `progress` is called with the number of interactions handled so far after each chunk.
+    A version being rescored (saved, not active yet) scores them too, so activating it never leaves them
+    behind; the rubric lock keeps that activation waiting until this transaction ends. The rollups of the
+    days touched are refreshed before returning. `progress` is called with the number of interactions
+    handled so far after each chunk.
     """
+    rubric_lock(session, exclusive=False)
     rubric = active_rubric(session)
-    scorer = scorer or rubric.scorer
+    versions = [(rubric.id, scorer or rubric.scorer)]
+    versions += [(version_id, scorer_for(content)) for version_id, content in rescoring_versions(session)]
     directory = _Directory(session)
     counts = IngestCounts()
+    days: set[date] = set()
     for chunk in _chunks(interactions, CHUNK_SIZE):
-        counts += _ingest_chunk(session, chunk, directory, scorer, rubric.id, batch_id)
+        counts += _ingest_chunk(session, chunk, directory, versions, batch_id, days)
         if progress is not None:
             progress(counts.added + counts.duplicates)
+    for version_id, _ in versions:
+        rollups.refresh(session, rubric_version_id=version_id, days=days)
     return counts
 
 
-def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Directory, scorer: Scorer,
-                  rubric_version_id: int, batch_id: int | None) -> IngestCounts:
+def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Directory,
+                  versions: list[tuple[int, Scorer]], batch_id: int | None, days: set[date]) -> IngestCounts:
     known = set(session.scalars(
         select(InteractionRow.external_id).where(InteractionRow.external_id.in_([i.id for i in chunk]))
     ))
@@ -188,6 +200,8 @@ def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Direct
         team_id = directory.team_id(interaction.team)
         employee_id, employee_team = directory.employee(interaction.agent, team_id)
         start = interaction.start
+        day = day_of(start)
+        days.add(day)
         rows.append({
             "external_id": interaction.id,
             "channel": interaction.channel,
@@ -196,6 +210,7 @@ def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Direct
             "customer_id": customers.get(interaction.customer_id) if interaction.customer_id else None,
             "customer_name": interaction.customer_name,
             "started_at": start,
+            "started_day": day,
             "started_week": week_of(start),
             "resolved": interaction.outcome.resolved,
             "transferred": interaction.outcome.transferred,
@@ -212,6 +227,7 @@ def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Direct
         for row_id, interaction in zip(row_ids, fresh)
         for position, turn in enumerate(interaction.turns)
     ])
-    store_scores(session, scored=[(row_id, scorer.score(i)) for row_id, i in zip(row_ids, fresh)],
-                 rubric_version_id=rubric_version_id)
+    for version_id, scorer in versions:
+        store_scores(session, scored=[(row_id, scorer.score(i)) for row_id, i in zip(row_ids, fresh)],
+                     rubric_version_id=version_id)
     return counts

@@ -20,15 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import pandas as pd
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from scoring.rubric import Rubric
-from store.models import Employee, Interaction, Score, Team
+from store.models import DailyEmpathyRun, DailyRollup, Employee, Team
 from store.permissions import Scope
-from store.organisation import count_where, within_target
-from store.queries import FIRST_CONTACT_RESOLVED, Period, _scored
-from store.rubrics import active_rubric
+from store.queries import Period
+from store.rollups import EMPATHY_STREAK_SCORE, mean_of, rolled
 
 MIN_INTERACTIONS = 10  # fewer than this in the period and an agent is listed as "not enough interactions yet"
 DEFAULT_K = 20.0  # used when the data cannot support an estimate (no team with two agents, no agent with two scores)
@@ -128,7 +126,6 @@ def most_improved(current: pd.DataFrame, previous: pd.DataFrame, *, top: int = M
 
 # -- badges -----------------------------------------------------------------------------------------------
 
-EMPATHY_STREAK_SCORE = 85.0
 EMPATHY_STREAK_LENGTH = 7
 OWNS_IT_PERCENT = 75
 OWNS_IT_MIN_APOLOGIES = 10
@@ -145,7 +142,7 @@ class BadgeStats:
     interactions: int
     empathy_streak: int  # longest run of consecutive interactions with empathize >= EMPATHY_STREAK_SCORE
     apology_applied: int  # interactions where the customer reported a problem, so an apology applied
-    owned_apologies: int  # of those, how many had an owned apology (see owned_apology_score)
+    owned_apologies: int  # of those, how many had an owned apology (see store.rollups.owned_apology_score)
     social_replies: int  # social interactions with a measured first reply
     social_within_target: int
     first_contact_resolved: int  # resolved without passing the customer on
@@ -189,16 +186,6 @@ def badges_earned(stats: BadgeStats) -> tuple[str, ...]:
     return tuple(badge.name for badge in BADGES if badge.earned(stats))
 
 
-def owned_apology_score(rubric: Rubric) -> float:
-    """Return the Apologize score that only an owned apology reaches: base + apology + ownership points.
-
-    Scores keep no per-cue columns, so "owned" is read from the criterion score: under rubric 2026.1 that
-    is 20 + 45 + 30 = 95, while the best apology without ownership (with the sincere bonus) reaches 75.
-    """
-    rule = rubric.criteria["apologize"]
-    return min(100.0, rule.base + rule.points["apology"] + rule.points["ownership"])
-
-
 # -- queries ---------------------------------------------------------------------------------------------
 
 
@@ -230,12 +217,11 @@ def leaderboard(session: Session, *, scope: Scope, period: Period, channel: str 
                 team_id: int | None = None, min_interactions: int = MIN_INTERACTIONS) -> Leaderboard:
     """Return the board for the period with rank change and most improved against the previous period."""
     _refuse_agent_scope(scope)
-    rubric = active_rubric(session).rubric
-    current = _agent_stats(session, rubric, scope, period, channel, team_id)
+    current = _agent_stats(session, scope, period, channel, team_id)
     streaks = _empathy_streaks(session, scope, period, channel, team_id)
     current = current.merge(streaks, on=KEY, how="left").fillna({"empathy_streak": 0})
     current["empathy_streak"] = current["empathy_streak"].astype("int64")
-    before = _agent_stats(session, rubric, scope, period.previous(), channel, team_id)
+    before = _agent_stats(session, scope, period.previous(), channel, team_id)
 
     shrinkage = estimate_k(current)
     ranked, too_few = rank_board(current, k=shrinkage.k, min_interactions=min_interactions)
@@ -254,32 +240,35 @@ def leaderboard(session: Session, *, scope: Scope, period: Period, channel: str 
     )
 
 
-def _filtered(stmt, channel: str | None, team_id: int | None):
-    stmt = stmt.where(Interaction.employee_id.is_not(None), Score.overall.is_not(None))
+def _filtered(stmt, table, channel: str | None, team_id: int | None):
+    stmt = stmt.where(table.employee_id.is_not(None))
     if channel is not None:
-        stmt = stmt.where(Interaction.channel == channel)
+        stmt = stmt.where(table.channel == channel)
     if team_id is not None:
-        stmt = stmt.where(Interaction.team_id == team_id)
+        stmt = stmt.where(table.team_id == team_id)
     return stmt
 
 
-def _agent_stats(session: Session, rubric: Rubric, scope: Scope, period: Period, channel: str | None,
+def _agent_stats(session: Session, scope: Scope, period: Period, channel: str | None,
                  team_id: int | None) -> pd.DataFrame:
-    """Return one row per agent and team with volume, mean, sum of squares and the badge counts."""
+    """Return one row per agent and team with volume, mean, sum of squares and the badge counts.
+
+    Only interactions with an overall score count (those with none applicable have nothing to rank).
+    """
     stat_columns = [name for name in BADGE_STAT_COLUMNS if name not in ("interactions", "empathy_streak")]
-    social_reply = and_(Interaction.channel == "social", Score.first_response_seconds.is_not(None))
-    sums = _filtered(_scored(
+    social = DailyRollup.channel == "social"
+    sums = _filtered(rolled(
         session, scope, period,
-        Interaction.employee_id.label("employee_id"), Interaction.team_id.label("team_id"),
-        func.count().label("interactions"), func.avg(Score.overall).label("mean"),
-        func.sum(Score.overall * Score.overall).label("sum_squares"),
-        func.count(Score.apologize).label("apology_applied"),
-        count_where(Score.apologize >= owned_apology_score(rubric)).label("owned_apologies"),
-        count_where(social_reply).label("social_replies"),
-        count_where(and_(Interaction.channel == "social", within_target(rubric.response_targets))
-                    ).label("social_within_target"),
-        count_where(FIRST_CONTACT_RESOLVED).label("first_contact_resolved"),
-    ), channel, team_id).group_by(Interaction.employee_id, Interaction.team_id).subquery()
+        DailyRollup.employee_id.label("employee_id"), DailyRollup.team_id.label("team_id"),
+        func.sum(DailyRollup.overall_n).label("interactions"), mean_of("overall").label("mean"),
+        func.sum(DailyRollup.overall_sum_squares).label("sum_squares"),
+        func.sum(DailyRollup.apologize_n).label("apology_applied"),
+        func.sum(DailyRollup.owned_apologies).label("owned_apologies"),
+        func.sum(case((social, DailyRollup.replies), else_=0)).label("social_replies"),
+        func.sum(case((social, DailyRollup.within_target), else_=0)).label("social_within_target"),
+        func.sum(DailyRollup.first_contact_resolved).label("first_contact_resolved"),
+    ), DailyRollup, channel, team_id).group_by(DailyRollup.employee_id, DailyRollup.team_id).having(
+        func.sum(DailyRollup.overall_n) > 0).subquery()
     # Names are joined to the few aggregated rows, not to every interaction.
     stmt = (select(sums.c.employee_id, Employee.name, sums.c.team_id, Team.name,
                    *(sums.c[name] for name in AGENT_COLUMNS[4:] + stat_columns))
@@ -292,16 +281,21 @@ def _agent_stats(session: Session, rubric: Rubric, scope: Scope, period: Period,
 
 def _empathy_streaks(session: Session, scope: Scope, period: Period, channel: str | None,
                      team_id: int | None) -> pd.DataFrame:
-    """Return employee_id, team_id and the longest run of consecutive high-empathy interactions."""
-    hit = case((Score.empathize >= EMPATHY_STREAK_SCORE, 1), else_=0)
-    agent = (Interaction.employee_id, Interaction.team_id)
-    # Consecutive hits have seen the same number of misses so far: that count names their run (one sort).
-    island = func.sum(1 - hit).over(partition_by=agent, order_by=(Interaction.started_at, Interaction.id))
-    marked = _filtered(_scored(session, scope, period, *agent, hit.label("hit"), island.label("island")),
-                       channel, team_id).where(Score.empathize.is_not(None)).subquery()
-    runs = (select(marked.c.employee_id, marked.c.team_id, func.count().label("run")).where(marked.c.hit == 1)
-            .group_by(marked.c.employee_id, marked.c.team_id, marked.c.island).subquery())
-    rows = session.execute(select(runs.c.employee_id, runs.c.team_id, func.max(runs.c.run))
-                           .group_by(runs.c.employee_id, runs.c.team_id)).all()
-    return pd.DataFrame(rows, columns=[*KEY, "empathy_streak"]).astype(
+    """Return employee_id, team_id and the longest run of consecutive high-empathy interactions.
+
+    Joins each agent's daily runs in day order: a run carries over midnight while whole days are hits.
+    """
+    runs = DailyEmpathyRun
+    stmt = _filtered(rolled(session, scope, period, runs.employee_id, runs.team_id, runs.scored, runs.head,
+                            runs.tail, runs.best, runs.misses, table=runs), runs, None, team_id)
+    stmt = stmt.where(runs.channel.is_(None) if channel is None else runs.channel == channel)
+    longest: dict[tuple[int, int | None], int] = {}
+    current: dict[tuple[int, int | None], int] = {}
+    for employee_id, team, scored, head, tail, best, misses in session.execute(
+            stmt.order_by(runs.employee_id, runs.team_id, runs.day)):
+        key = (employee_id, team)
+        running = current.get(key, 0)
+        longest[key] = max(longest.get(key, 0), best, running + head)
+        current[key] = running + scored if not misses else tail
+    return pd.DataFrame([(*key, run) for key, run in longest.items()], columns=[*KEY, "empathy_streak"]).astype(
         {"employee_id": "int64", "team_id": "Int64", "empathy_streak": "int64"})

@@ -125,6 +125,7 @@ class Interaction(Base):
         # Period filters: a trainer's teams, and everything (admins, executives).
         Index("ix_interactions_team_started", "team_id", "started_at"),
         Index("ix_interactions_started", "started_at"),
+        Index("ix_interactions_started_day", "started_day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,6 +139,8 @@ class Interaction(Base):
     started_at: Mapped[datetime | None]
     # Monday of the start week, precomputed so weekly trends group portably and use an index.
     started_week: Mapped[date | None] = mapped_column(Date)
+    # The UTC day of the start, precomputed so the daily rollups group portably.
+    started_day: Mapped[date | None] = mapped_column(Date)
     resolved: Mapped[bool | None] = mapped_column(Boolean)
     transferred: Mapped[bool | None] = mapped_column(Boolean)
     csat: Mapped[int | None] = mapped_column(Integer)
@@ -338,3 +341,106 @@ class AppMeta(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class DailyRollup(Base):
+    """Sums of one day's scores under one rubric version, per team, agent and channel (store.rollups).
+
+    Every `<measure>_n` counts the rows where the measure applies and `<measure>_sum` adds them up, so any
+    mean over a period is sum / n. Refreshed whenever scores are written; dashboards read these, not scores.
+    """
+
+    __tablename__ = "daily_rollups"
+    __table_args__ = (Index("ix_daily_rollups_rubric_day", "rubric_version_id", "day"),
+                      Index("ix_daily_rollups_rubric_employee_day", "rubric_version_id", "employee_id", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    day: Mapped[date] = mapped_column(Date)
+    week: Mapped[date] = mapped_column(Date)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    channel: Mapped[str] = mapped_column(String(10))
+    interactions: Mapped[int] = mapped_column(Integer)
+    overall_n: Mapped[int] = mapped_column(Integer)
+    overall_sum: Mapped[float] = mapped_column(Float)
+    overall_sum_squares: Mapped[float] = mapped_column(Float)
+    listen_n: Mapped[int] = mapped_column(Integer)
+    listen_sum: Mapped[float] = mapped_column(Float)
+    empathize_n: Mapped[int] = mapped_column(Integer)
+    empathize_sum: Mapped[float] = mapped_column(Float)
+    apologize_n: Mapped[int] = mapped_column(Integer)
+    apologize_sum: Mapped[float] = mapped_column(Float)
+    fix_n: Mapped[int] = mapped_column(Integer)
+    fix_sum: Mapped[float] = mapped_column(Float)
+    overcommunicate_n: Mapped[int] = mapped_column(Integer)
+    overcommunicate_sum: Mapped[float] = mapped_column(Float)
+    respond_n: Mapped[int] = mapped_column(Integer)
+    respond_sum: Mapped[float] = mapped_column(Float)
+    auto_fails: Mapped[int] = mapped_column(Integer)
+    transfers: Mapped[int] = mapped_column(Integer)
+    first_contact_resolved: Mapped[int] = mapped_column(Integer)
+    owned_apologies: Mapped[int] = mapped_column(Integer)
+    csat_n: Mapped[int] = mapped_column(Integer)
+    csat_sum: Mapped[float] = mapped_column(Float)
+    replies: Mapped[int] = mapped_column(Integer)  # interactions with a measured first reply
+    first_response_sum: Mapped[float] = mapped_column(Float)
+    within_target: Mapped[int] = mapped_column(Integer)  # first reply within the channel's target
+
+
+class DailyScoreBucket(Base):
+    """How many of one day's interactions per team scored each whole point of overall (store.rollups).
+
+    Kept for thresholds chosen at read time ("poorly handled: below 50"). Bucket is floor(overall), -1 for an
+    auto-fail, so "below X or auto-failed" is bucket < X.
+    """
+
+    __tablename__ = "daily_score_buckets"
+    __table_args__ = (Index("ix_daily_score_buckets_rubric_day", "rubric_version_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    day: Mapped[date] = mapped_column(Date)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    bucket: Mapped[int] = mapped_column(Integer)
+    interactions: Mapped[int] = mapped_column(Integer)
+
+
+class DailyCsat(Base):
+    """One day's interactions per team and customer rating (1-5), with their overall scores (store.rollups)."""
+
+    __tablename__ = "daily_csat"
+    __table_args__ = (Index("ix_daily_csat_rubric_day", "rubric_version_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    day: Mapped[date] = mapped_column(Date)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    csat: Mapped[int] = mapped_column(Integer)
+    interactions: Mapped[int] = mapped_column(Integer)
+    overall_n: Mapped[int] = mapped_column(Integer)
+    overall_sum: Mapped[float] = mapped_column(Float)
+
+
+class DailyEmpathyRun(Base):
+    """Runs of consecutive high-empathy interactions within one agent's day (store.rollups).
+
+    In start order, each interaction with an Empathize score either hits (at least the streak score) or misses.
+    `head` counts the hits before the first miss, `tail` those after the last miss, `best` the longest run, and
+    `misses` the misses, so runs join across days without reading scores. Channel NULL: all channels together.
+    """
+
+    __tablename__ = "daily_empathy_runs"
+    __table_args__ = (Index("ix_daily_empathy_runs_rubric_day", "rubric_version_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    day: Mapped[date] = mapped_column(Date)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    channel: Mapped[str | None] = mapped_column(String(10))
+    scored: Mapped[int] = mapped_column(Integer)
+    head: Mapped[int] = mapped_column(Integer)
+    tail: Mapped[int] = mapped_column(Integer)
+    best: Mapped[int] = mapped_column(Integer)
+    misses: Mapped[int] = mapped_column(Integer)

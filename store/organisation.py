@@ -9,20 +9,20 @@ ImpactAssumptions, and every change goes to the audit log.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from scoring.model import CHANNELS
 from scoring.result import CRITERIA
 from store import audit
-from store.models import AppMeta, Interaction, Score, Team
+from store.models import AppMeta, DailyCsat, DailyRollup, DailyScoreBucket, Team
 from store.permissions import Scope
-from store.queries import CRITERION_LABELS, FIRST_CONTACT_RESOLVED, Period, _scored
+from store.queries import CRITERION_LABELS, Period
+from store.rollups import mean_of, rolled
 from store.rubrics import active_rubric
 from store.users import AuthUser
 
@@ -30,15 +30,8 @@ OVERALL = "Overall"
 IMPACT_KEY = "impact_assumptions"
 
 
-def within_target(targets: Mapping[str, float]) -> ColumnElement[bool]:
-    """Return the condition "first reply within the channel's response target" (NULL when not measured)."""
-    return or_(*(and_(Interaction.channel == channel, Score.first_response_seconds <= float(targets[channel]))
-                 for channel in CHANNELS))
-
-
-def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    """Return the SQL count of rows meeting the condition (NULL counts as not meeting it)."""
-    return func.sum(case((condition, 1), else_=0))
+def _sums(*names: str) -> list[ColumnElement[int]]:
+    return [func.sum(getattr(DailyRollup, name)) for name in names]
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
@@ -47,9 +40,8 @@ def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 def weekly_quality(session: Session, *, scope: Scope, period: Period) -> pd.DataFrame:
     """Return week, measure and score: the mean overall score ("Overall") and each criterion's, long format."""
-    stmt = _scored(session, scope, period, Interaction.started_week, func.avg(Score.overall),
-                   *(func.avg(getattr(Score, name)) for name in CRITERIA)
-                   ).group_by(Interaction.started_week).order_by(Interaction.started_week)
+    stmt = rolled(session, scope, period, DailyRollup.week, mean_of("overall"), *(mean_of(name) for name in CRITERIA)
+                  ).group_by(DailyRollup.week).order_by(DailyRollup.week)
     labels = [OVERALL, *(CRITERION_LABELS[name] for name in CRITERIA)]
     wide = pd.DataFrame(session.execute(stmt).all(), columns=["week", *labels])
     frame = wide.melt(id_vars="week", var_name="measure", value_name="score").dropna(subset=["score"])
@@ -61,12 +53,9 @@ def weekly_quality(session: Session, *, scope: Scope, period: Period) -> pd.Data
 def weekly_by_channel(session: Session, *, scope: Scope, period: Period) -> pd.DataFrame:
     """Return week, channel, interactions, resolved_first, first_contact_resolution, replies (timed replies),
     within_target and compliance (share of timed replies within the channel's target)."""
-    targets = active_rubric(session).rubric.response_targets
-    stmt = _scored(session, scope, period, Interaction.started_week, Interaction.channel, func.count(),
-                   count_where(FIRST_CONTACT_RESOLVED), func.count(Score.first_response_seconds),
-                   count_where(within_target(targets))
-                   ).group_by(Interaction.started_week, Interaction.channel).order_by(Interaction.started_week,
-                                                                                     Interaction.channel)
+    stmt = rolled(session, scope, period, DailyRollup.week, DailyRollup.channel, *_sums(
+        "interactions", "first_contact_resolved", "replies", "within_target")
+                  ).group_by(DailyRollup.week, DailyRollup.channel).order_by(DailyRollup.week, DailyRollup.channel)
     frame = pd.DataFrame(session.execute(stmt).all(),
                          columns=["week", "channel", "interactions", "resolved_first", "replies", "within_target"])
     frame["week"] = pd.to_datetime(frame["week"])
@@ -79,9 +68,8 @@ def weekly_by_channel(session: Session, *, scope: Scope, period: Period) -> pd.D
 def channel_compliance(session: Session, *, scope: Scope, period: Period) -> pd.DataFrame:
     """Return every channel with its target, interactions, replies (timed), within_target and compliance."""
     targets = active_rubric(session).rubric.response_targets
-    stmt = _scored(session, scope, period, Interaction.channel, func.count(),
-                   func.count(Score.first_response_seconds), count_where(within_target(targets))
-                   ).group_by(Interaction.channel)
+    stmt = rolled(session, scope, period, DailyRollup.channel, *_sums("interactions", "replies", "within_target")
+                  ).group_by(DailyRollup.channel)
     counted = pd.DataFrame(session.execute(stmt).all(),
                            columns=["channel", "interactions", "replies", "within_target"]).set_index("channel")
     frame = counted.reindex(list(CHANNELS), fill_value=0).astype("int64").reset_index()
@@ -102,12 +90,11 @@ def target_label(seconds: float) -> str:
 
 def team_comparison(session: Session, *, scope: Scope, period: Period) -> pd.DataFrame:
     """Return team_id, team, interactions, overall, first_contact_resolution, compliance, csat and auto_fail_rate."""
-    targets = active_rubric(session).rubric.response_targets
-    stmt = _scored(session, scope, period, Interaction.team_id, Team.name, func.count(), func.avg(Score.overall),
-                   count_where(FIRST_CONTACT_RESOLVED), func.count(Score.first_response_seconds),
-                   count_where(within_target(targets)), func.avg(Interaction.csat), count_where(Score.auto_fail),
-                   ).join(Team, Team.id == Interaction.team_id).group_by(Interaction.team_id, Team.name
-                                                                          ).order_by(Team.name)
+    stmt = rolled(session, scope, period, DailyRollup.team_id, Team.name, func.sum(DailyRollup.interactions),
+                  mean_of("overall"), *_sums("first_contact_resolved", "replies", "within_target"), mean_of("csat"),
+                  func.sum(DailyRollup.auto_fails),
+                  ).join(Team, Team.id == DailyRollup.team_id).group_by(DailyRollup.team_id, Team.name
+                                                                         ).order_by(Team.name)
     frame = pd.DataFrame(session.execute(stmt).all(), columns=[
         "team_id", "team", "interactions", "overall", "resolved_first", "replies", "within_target", "csat", "fails"])
     frame = frame.astype({"overall": "float64", "csat": "float64"})
@@ -120,8 +107,8 @@ def team_comparison(session: Session, *, scope: Scope, period: Period) -> pd.Dat
 
 def csat_against_score(session: Session, *, scope: Scope, period: Period) -> pd.DataFrame:
     """Return csat (1-5), interactions and mean overall score, for the interactions that have a CSAT."""
-    stmt = _scored(session, scope, period, Interaction.csat, func.count(), func.avg(Score.overall)).where(
-        Interaction.csat.is_not(None)).group_by(Interaction.csat).order_by(Interaction.csat)
+    stmt = rolled(session, scope, period, DailyCsat.csat, func.sum(DailyCsat.interactions),
+                  mean_of("overall", DailyCsat), table=DailyCsat).group_by(DailyCsat.csat).order_by(DailyCsat.csat)
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["csat", "interactions", "overall"])
     return frame.astype({"csat": "int64", "interactions": "int64", "overall": "float64"})
 
@@ -143,8 +130,10 @@ def weekly_summary(quality: pd.DataFrame, by_channel: pd.DataFrame) -> pd.DataFr
 # -- business impact -----------------------------------------------------------------------------------------
 
 
-def _assumption(default: float, label: str, source: str, *, low: float, high: float, unit: str) -> Any:
-    return field(default=default, metadata={"label": label, "source": source, "low": low, "high": high, "unit": unit})
+def _assumption(default: float, label: str, source: str, *, low: float, high: float, unit: str,
+                whole: bool = False) -> Any:
+    return field(default=default, metadata={"label": label, "source": source, "low": low, "high": high, "unit": unit,
+                                            "whole": whole})
 
 
 @dataclass(frozen=True)
@@ -153,7 +142,7 @@ class ImpactAssumptions:
 
     poor_score_below: float = _assumption(
         50.0, "Poorly handled: overall score below", "Rapport's choice; auto-failed interactions always count.",
-        low=0, high=100, unit="points")
+        low=0, high=100, unit="points", whole=True)  # whole points: the rollups count scores per point
     silent_share: float = _assumption(
         0.8, "Unhappy customers who never complain", "Seed 001: 70–90% of customers never complain.",
         low=0, high=1, unit="share")
@@ -191,6 +180,8 @@ def checked_assumptions(values: dict[str, Any]) -> ImpactAssumptions:
         low, high = spec.metadata["low"], spec.metadata["high"]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise ValueError(f"{spec.name}: expected a number from {low:g} to {high:g}, got {value!r}")
+        if spec.metadata["whole"] and not float(value).is_integer():
+            raise ValueError(f"{spec.name}: expected a whole number from {low:g} to {high:g}, got {value!r}")
         checked[spec.name] = float(value)
     return ImpactAssumptions(**checked)
 
@@ -233,14 +224,16 @@ def impact_counts(session: Session, *, scope: Scope, period: Period,
                   assumptions: ImpactAssumptions) -> ImpactCounts:
     """Count what the impact figures multiply, in one SQL pass."""
     target = float(active_rubric(session).rubric.response_targets["social"])
-    social = and_(Interaction.channel == "social", Score.first_response_seconds.is_not(None))
-    n, poor, slow, fast = session.execute(_scored(
-        session, scope, period, func.count(),
-        count_where(or_(Score.overall < assumptions.poor_score_below, Score.auto_fail)),
-        count_where(and_(social, Score.first_response_seconds > target)),
-        count_where(and_(social, Score.first_response_seconds <= target)),
+    social = DailyRollup.channel == "social"
+    n, replies, fast = session.execute(rolled(
+        session, scope, period, func.sum(DailyRollup.interactions),
+        func.sum(case((social, DailyRollup.replies), else_=0)),
+        func.sum(case((social, DailyRollup.within_target), else_=0)),
     )).one()
-    return ImpactCounts(n, int(poor or 0), int(slow or 0), int(fast or 0), target)
+    poor = session.scalar(rolled(session, scope, period, func.sum(DailyScoreBucket.interactions),
+                                 table=DailyScoreBucket)
+                          .where(DailyScoreBucket.bucket < assumptions.poor_score_below))
+    return ImpactCounts(int(n or 0), int(poor or 0), int((replies or 0) - (fast or 0)), int(fast or 0), target)
 
 
 @dataclass(frozen=True)

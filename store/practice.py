@@ -18,11 +18,11 @@ from practice.certification import passes
 from practice.scenarios import Scenario, parse_scenario
 from scoring.result import CRITERIA, ScoreResult
 from store import audit
-from store.models import (Employee, Interaction, PracticeAssignment, PracticeSession, Score, StoredScenario, Team,
+from store.models import (DailyRollup, Employee, PracticeAssignment, PracticeSession, StoredScenario, Team,
                           User, utcnow)
 from store.permissions import Scope
-from store.review import REVIEWER_ROLES, assign_practice, employee_scope, interaction_scope
-from store.rubrics import active_rubric
+from store.rollups import mean_of, rolled
+from store.review import REVIEWER_ROLES, assign_practice, employee_scope
 from store.users import AuthUser
 
 HISTORY_COLUMNS = ["id", "scenario", "started_at", "ended_at", "outcome", "overall", "auto_fail", *CRITERIA]
@@ -95,12 +95,8 @@ def weakest_criterion(session: Session, *, scope: Scope, employee_id: int | None
     """Return (criterion, "work" or "practice"): the lowest mean criterion in the trainee's scored real work
     under the active rubric, else in their practice attempts, else None."""
     if employee_id is not None:
-        rubric_id = active_rubric(session).id
-        means = session.execute(
-            select(*(func.avg(getattr(Score, name)) for name in CRITERIA))
-            .join(Interaction, Interaction.id == Score.interaction_id)
-            .where(Interaction.employee_id == employee_id, interaction_scope(scope), Score.rubric_version_id == rubric_id)
-        ).one()
+        means = session.execute(rolled(session, scope, None, *(mean_of(name) for name in CRITERIA))
+                                .where(DailyRollup.employee_id == employee_id)).one()
         scored = {name: mean for name, mean in zip(CRITERIA, means) if mean is not None}
         if scored:
             return min(scored, key=scored.get), "work"

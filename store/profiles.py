@@ -1,4 +1,5 @@
-"""Agent profiles, team trends and customer histories, aggregated in SQL over the interactions in scope."""
+"""Agent profiles, team trends and customer histories, aggregated in SQL over the interactions in scope
+(period aggregates over the daily rollups)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import pandas as pd
 from sqlalchemy import case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from scoring.model import CHANNELS
 from scoring.result import CRITERIA
-from store.models import Customer, Employee, Interaction, PracticeSession, Review, Score, Team, User
+from store.models import Customer, DailyRollup, Employee, Interaction, PracticeSession, Review, Score, Team, User
 from store.permissions import Scope
 from store.queries import CRITERION_LABELS, Period, _scored
+from store.rollups import mean_of, ratio, rolled
 from store.review import employee_scope, interaction_scope
 from store.rubrics import active_rubric
 
@@ -93,14 +94,16 @@ def _agent_and_team_means(session: Session, scope: Scope, period: Period | None,
                             ).one_or_none()
     if found is None:
         return None
-    groups = {"agent": Interaction.employee_id == employee_id,
-              "team": false() if found.team_id is None else Interaction.team_id == found.team_id}
-    keys = [Interaction.started_week] if weekly else []
-    stmt = _scored(session, scope, period, *keys, *(func.avg(case((where, getattr(Score, name))))
-                                                     for where in groups.values() for name in CRITERIA))
+    groups = {"agent": DailyRollup.employee_id == employee_id,
+              "team": false() if found.team_id is None else DailyRollup.team_id == found.team_id}
+    keys = [DailyRollup.week] if weekly else []
+    stmt = rolled(session, scope, period, *keys, *(
+        ratio(case((where, getattr(DailyRollup, f"{name}_sum")), else_=0),
+              case((where, getattr(DailyRollup, f"{name}_n")), else_=0))
+        for where in groups.values() for name in CRITERIA))
     stmt = stmt.where(or_(*groups.values()))
     if weekly:
-        stmt = stmt.group_by(Interaction.started_week).order_by(Interaction.started_week)
+        stmt = stmt.group_by(DailyRollup.week).order_by(DailyRollup.week)
     ids = ["week"] if weekly else []
     wide = pd.DataFrame(session.execute(stmt).all(),
                         columns=[*ids, *(f"{who} {name}" for who in groups for name in CRITERIA)])
@@ -162,13 +165,12 @@ def response_compliance(session: Session, *, scope: Scope, period: Period | None
     An interaction meets the target when its first reply came within the active rubric's channel target.
     """
     targets = active_rubric(session).rubric.response_targets
-    target = case(*((Interaction.channel == channel, float(targets[channel])) for channel in CHANNELS))
-    first = Score.first_response_seconds
-    stmt = _scored(session, scope, period, Interaction.channel, func.count(), func.count(first), func.avg(first),
-                   func.avg(case((first.is_(None), None), (first <= target, 1.0), else_=0.0)))
+    stmt = rolled(session, scope, period, DailyRollup.channel, func.sum(DailyRollup.interactions),
+                  func.sum(DailyRollup.replies), ratio(DailyRollup.first_response_sum, DailyRollup.replies),
+                  ratio(DailyRollup.within_target, DailyRollup.replies))
     if employee_id is not None:
-        stmt = stmt.where(Interaction.employee_id == employee_id)
-    rows = session.execute(stmt.group_by(Interaction.channel).order_by(Interaction.channel)).all()
+        stmt = stmt.where(DailyRollup.employee_id == employee_id)
+    rows = session.execute(stmt.group_by(DailyRollup.channel).order_by(DailyRollup.channel)).all()
     frame = pd.DataFrame(rows, columns=["channel", "interactions", "timed", "mean_first_response_seconds",
                                         "within_target"])
     frame["target_seconds"] = frame["channel"].map(targets).astype("float64")
@@ -229,11 +231,12 @@ def practice_sessions(session: Session, *, scope: Scope, employee_id: int) -> pd
 
 def criterion_heatmap(session: Session, *, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Return employee_id, agent, team, criterion, label, score and interactions: one cell per agent and criterion."""
-    stmt = (_scored(session, scope, period, Interaction.employee_id, Employee.name, Team.name, func.count(),
-                    *(func.avg(getattr(Score, name)).label(name) for name in CRITERIA))
-            .join(Employee, Employee.id == Interaction.employee_id)
-            .outerjoin(Team, Team.id == Employee.team_id)
-            .group_by(Interaction.employee_id, Employee.name, Team.name))
+    sums = (rolled(session, scope, period, DailyRollup.employee_id, func.sum(DailyRollup.interactions).label("n"),
+                   *(mean_of(name).label(name) for name in CRITERIA))
+            .group_by(DailyRollup.employee_id).subquery())
+    # Names are joined to the few aggregated rows, not to every day.
+    stmt = (select(sums.c.employee_id, Employee.name, Team.name, sums.c.n, *(sums.c[name] for name in CRITERIA))
+            .join(Employee, Employee.id == sums.c.employee_id).outerjoin(Team, Team.id == Employee.team_id))
     ids = ["employee_id", "agent", "team", "interactions"]
     wide = pd.DataFrame(session.execute(stmt).all(), columns=[*ids, *CRITERIA])
     frame = wide.melt(id_vars=ids, var_name="criterion", value_name="score").dropna(subset=["score"])
@@ -246,8 +249,8 @@ def criterion_heatmap(session: Session, *, scope: Scope, period: Period | None =
 def weekly_channel_mix(session: Session, *, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Return week, channel and interactions."""
     rows = session.execute(
-        _scored(session, scope, period, Interaction.started_week, Interaction.channel, func.count())
-        .group_by(Interaction.started_week, Interaction.channel).order_by(Interaction.started_week, Interaction.channel)
+        rolled(session, scope, period, DailyRollup.week, DailyRollup.channel, func.sum(DailyRollup.interactions))
+        .group_by(DailyRollup.week, DailyRollup.channel).order_by(DailyRollup.week, DailyRollup.channel)
     ).all()
     frame = pd.DataFrame(rows, columns=["week", "channel", "interactions"])
     frame["week"] = pd.to_datetime(frame["week"])
@@ -257,10 +260,10 @@ def weekly_channel_mix(session: Session, *, scope: Scope, period: Period | None 
 def weekly_transfer_rate(session: Session, *, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Return week, team, interactions and transfer_rate (share where the customer was passed on)."""
     rows = session.execute(
-        _scored(session, scope, period, Interaction.started_week, Team.name, func.count(),
-                func.avg(case((Score.transfer, 1.0), else_=0.0)))
-        .join(Team, Team.id == Interaction.team_id)
-        .group_by(Interaction.started_week, Team.name).order_by(Interaction.started_week, Team.name)
+        rolled(session, scope, period, DailyRollup.week, Team.name, func.sum(DailyRollup.interactions),
+               ratio(DailyRollup.transfers, DailyRollup.interactions))
+        .join(Team, Team.id == DailyRollup.team_id)
+        .group_by(DailyRollup.week, Team.name).order_by(DailyRollup.week, Team.name)
     ).all()
     frame = pd.DataFrame(rows, columns=["week", "team", "interactions", "transfer_rate"])
     frame["week"] = pd.to_datetime(frame["week"])

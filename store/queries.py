@@ -1,6 +1,7 @@
 """Read-side query functions: keyword-only, take a session, return DataFrames or dataclasses.
 
-Aggregation happens in SQL; only aggregated rows reach pandas.
+Aggregation happens in SQL; only aggregated rows reach pandas. Aggregates over periods read the daily
+rollups (store.rollups); lists of interactions read the interactions and their scores (`_scored`).
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from scoring.result import CRITERIA
-from store.models import Interaction, Score, Team
+from store.models import DailyRollup, Interaction, Score, Team
 from store.permissions import Scope
+from store.rollups import mean_of, ratio, rolled
 from store.rubrics import active_rubric
 
 CRITERION_LABELS = {
@@ -25,9 +27,6 @@ CRITERION_LABELS = {
     "overcommunicate": "Overcommunicate",
     "respond": "Respond fast",
 }
-
-# First-contact resolution: resolved without passing the customer on.
-FIRST_CONTACT_RESOLVED = and_(Interaction.resolved.is_(True), Score.transfer.is_(False))
 
 
 @dataclass(frozen=True)
@@ -61,33 +60,27 @@ def _midnight(day: date) -> datetime:
 
 def data_range(session: Session, *, scope: Scope) -> Period | None:
     """Return the first and last day with interactions in scope, or None when there are none."""
-    first, last = session.execute(
-        _scored(session, scope, None, func.min(Interaction.started_at), func.max(Interaction.started_at))
-    ).one()
-    if first is None:
-        return None
-    return Period(first.date(), last.date())
+    first, last = session.execute(rolled(session, scope, None, func.min(DailyRollup.day), func.max(DailyRollup.day))
+                                  ).one()
+    return None if first is None else Period(first, last)
 
 
 def weekly_quality_by_team(session: Session, *, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Return week, team, interactions and mean overall score per team and week."""
-    stmt = _scored(
+    stmt = rolled(
         session, scope, period,
-        Interaction.started_week.label("week"), Team.name.label("team"),
-        func.count().label("interactions"), func.avg(Score.overall).label("overall"),
-    ).join(Team, Team.id == Interaction.team_id).group_by(Interaction.started_week, Team.name).order_by(
-        Interaction.started_week, Team.name)
+        DailyRollup.week, Team.name, func.sum(DailyRollup.interactions), mean_of("overall"),
+    ).join(Team, Team.id == DailyRollup.team_id).group_by(DailyRollup.week, Team.name).order_by(
+        DailyRollup.week, Team.name)
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["week", "team", "interactions", "overall"])
     frame["week"] = pd.to_datetime(frame["week"])
-    return frame
+    return frame.astype({"interactions": "int64", "overall": "float64"})
 
 
 def weekly_quality_by_criterion(session: Session, *, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Return week, criterion and mean criterion score (not-applicable excluded), long format."""
-    stmt = _scored(
-        session, scope, period, Interaction.started_week.label("week"),
-        *(func.avg(getattr(Score, name)).label(name) for name in CRITERIA),
-    ).group_by(Interaction.started_week).order_by(Interaction.started_week)
+    stmt = rolled(session, scope, period, DailyRollup.week, *(mean_of(name).label(name) for name in CRITERIA)
+                  ).group_by(DailyRollup.week).order_by(DailyRollup.week)
     wide = pd.DataFrame(session.execute(stmt).all(), columns=["week", *CRITERIA])
     frame = wide.melt(id_vars="week", var_name="criterion", value_name="score").dropna(subset=["score"])
     frame["criterion"] = frame["criterion"].map(CRITERION_LABELS)
@@ -107,17 +100,17 @@ class Headline:
 
 def headline(session: Session, *, scope: Scope, period: Period | None = None) -> Headline:
     """Return the headline figures for the scope and period."""
-    n, overall, fails, transfers, csat, fcr = session.execute(_scored(
+    n, overall, fails, transfers, csat, fcr = session.execute(rolled(
         session, scope, period,
-        func.count(), func.avg(Score.overall),
-        func.avg(case((Score.auto_fail, 1.0), else_=0.0)),
-        func.avg(case((Score.transfer, 1.0), else_=0.0)),
-        func.avg(Interaction.csat),
-        func.avg(case((FIRST_CONTACT_RESOLVED, 1.0), else_=0.0)),
+        func.sum(DailyRollup.interactions), mean_of("overall"),
+        ratio(DailyRollup.auto_fails, DailyRollup.interactions),
+        ratio(DailyRollup.transfers, DailyRollup.interactions),
+        mean_of("csat"),
+        ratio(DailyRollup.first_contact_resolved, DailyRollup.interactions),
     )).one()
     if not n:
         return Headline(0, None, None, None, None, None)
-    return Headline(n, _float(overall), _float(fails), _float(transfers), _float(csat), _float(fcr))
+    return Headline(int(n), _float(overall), _float(fails), _float(transfers), _float(csat), _float(fcr))
 
 
 def _float(value) -> float | None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from itertools import groupby
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, text
 from sqlalchemy.orm import Session
 
 from scoring.model import Interaction, Outcome, Turn
-from store.ingest import store_scores
+from store import rollups
+from store.ingest import day_of, store_scores
 from store.models import as_utc, Customer, Employee, Interaction as InteractionRow, RubricVersion, Score, Team, Turn as TurnRow
 from store.rubrics import scorer_for
 
 BATCH_SIZE = 1000
+RESCORE_LOCK_BASE = 0x52530000  # plus the version id: an advisory lock key no other Rapport lock uses
 
 
 def domain_interactions(session: Session, row_ids: Sequence[int]) -> list[tuple[int, Interaction]]:
@@ -66,18 +68,26 @@ def rescore(session: Session, *, rubric_version_id: int,
             progress: Callable[[int, int], None] | None = None, limit: int | None = None) -> int:
     """Score every interaction not yet scored under the version (at most `limit`); return how many were scored.
 
-    A limit lets a long rescore commit in slices, so a restart resumes where it stopped.
+    A limit lets a long rescore commit in slices, so a restart resumes where it stopped. The rollups of the
+    days touched are refreshed.
     """
     content = session.scalar(select(RubricVersion.content).where(RubricVersion.id == rubric_version_id))
     if content is None:
         raise ValueError(f"rubric_version_id: no rubric version {rubric_version_id}")
+    if session.get_bind().dialect.name == "postgresql":
+        # Rescores of one version from two processes take turns; each then sees what the other scored.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RESCORE_LOCK_BASE + rubric_version_id})
     scorer = scorer_for(content)
     todo = unscored_ids(session, rubric_version_id=rubric_version_id)[:limit]
     done = 0
+    days = set()
     for batch in _batches(todo, BATCH_SIZE):
-        store_scores(session, scored=[(row_id, scorer.score(i)) for row_id, i in domain_interactions(session, batch)],
+        interactions = domain_interactions(session, batch)
+        days.update(day_of(interaction.start) for _, interaction in interactions)
+        store_scores(session, scored=[(row_id, scorer.score(i)) for row_id, i in interactions],
                      rubric_version_id=rubric_version_id)
         done += len(batch)
         if progress is not None:
             progress(done, len(todo))
+    rollups.refresh(session, rubric_version_id=rubric_version_id, days=days)
     return done

@@ -21,11 +21,19 @@ from scoring.model import CHANNELS
 from scoring.result import CRITERIA, ScoreResult
 from scoring.rubric import CUE_FAMILIES, Rubric, RubricError, dump_rubric, parse_rubric
 from store import audit
-from store.models import Interaction, RubricVersion, Score, as_utc
+from store.models import DailyRollup, Interaction, RubricVersion, Score, as_utc
 from store.permissions import Scope
 from store.queries import CRITERION_LABELS
 from store.rescore import domain_interactions, rescore
-from store.rubrics import activate_rubric, active_rubric, register_rubric, scorer_for
+from store.rollups import mean_of
+from store.rubrics import (
+    activate_rubric,
+    active_rubric,
+    register_rubric,
+    rescoring_versions,
+    rubric_lock,
+    scorer_for,
+)
 from store.sampling import sample_interaction_ids
 from store.users import AuthUser
 
@@ -177,17 +185,13 @@ def _interaction_count(session: Session) -> int:
 
 def pending_version(session: Session) -> PendingVersion | None:
     """Return the newest version saved after the active one and not active yet, with its rescoring progress."""
-    active = active_rubric(session)
-    active_created = session.scalar(select(RubricVersion.created_at).where(RubricVersion.id == active.id))
-    row = session.execute(
-        select(RubricVersion.id, RubricVersion.version)
-        .where(RubricVersion.active.is_(False), RubricVersion.created_at > active_created)
-        .order_by(RubricVersion.created_at.desc(), RubricVersion.id.desc()).limit(1)
-    ).first()
-    if row is None:
+    rescoring = rescoring_versions(session)
+    if not rescoring:
         return None
-    scored = session.scalar(select(func.count()).select_from(Score).where(Score.rubric_version_id == row.id))
-    return PendingVersion(row.id, row.version, scored, _interaction_count(session))
+    version_id = rescoring[0][0]
+    version = session.scalar(select(RubricVersion.version).where(RubricVersion.id == version_id))
+    scored = session.scalar(select(func.count()).select_from(Score).where(Score.rubric_version_id == version_id))
+    return PendingVersion(version_id, version, scored, _interaction_count(session))
 
 
 def rescore_then_activate(session_factory: sessionmaker[Session], *, version_id: int, by: AuthUser,
@@ -201,10 +205,15 @@ def rescore_then_activate(session_factory: sessionmaker[Session], *, version_id:
     while True:
         with session_factory.begin() as session:
             scored = rescore(session, rubric_version_id=version_id, limit=RESCORE_SLICE)
-            if scored == 0:
-                # Interactions imported while rescoring ran were scored above; none are left, so activate now.
-                activate_rubric(session, version_id=version_id, by=by)
-                return done
+        if scored == 0:
+            with session_factory.begin() as session:
+                # Imports in flight commit before the lock is granted, so the check below sees them.
+                rubric_lock(session, exclusive=True)
+                scored = rescore(session, rubric_version_id=version_id, limit=RESCORE_SLICE)
+                if scored == 0:
+                    if not session.get(RubricVersion, version_id).active:  # another replica may have finished
+                        activate_rubric(session, version_id=version_id, by=by)
+                    return done
         done += scored
         if progress is not None:
             progress(done)
@@ -227,13 +236,11 @@ def versions(session: Session) -> pd.DataFrame:
 def weekly_overall_by_version(session: Session, *, scope: Scope) -> pd.DataFrame:
     """Return week, version, interactions and mean overall score under every version that has scores."""
     stmt = (
-        select(Interaction.started_week, RubricVersion.version, func.count(), func.avg(Score.overall))
-        .join(Score, Score.interaction_id == Interaction.id)
-        .join(RubricVersion, RubricVersion.id == Score.rubric_version_id)
-        .where(scope.condition(team_column=Interaction.team_id, employee_column=Interaction.employee_id),
-               Interaction.started_week.is_not(None))
-        .group_by(Interaction.started_week, RubricVersion.version)
-        .order_by(Interaction.started_week, RubricVersion.version)
+        select(DailyRollup.week, RubricVersion.version, func.sum(DailyRollup.interactions), mean_of("overall"))
+        .join(RubricVersion, RubricVersion.id == DailyRollup.rubric_version_id)
+        .where(scope.condition(team_column=DailyRollup.team_id, employee_column=DailyRollup.employee_id))
+        .group_by(DailyRollup.week, RubricVersion.version)
+        .order_by(DailyRollup.week, RubricVersion.version)
     )
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["week", "version", "interactions", "overall"])
     frame["week"] = pd.to_datetime(frame["week"])

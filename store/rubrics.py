@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.orm import Session
 
 from scoring.rubric import Rubric, dump_rubric, load_rubric, parse_rubric
@@ -13,6 +13,9 @@ from scoring.scorer import Scorer
 from store import audit
 from store.models import Interaction, RubricVersion, Score
 from store.users import AuthUser
+
+
+RUBRIC_LOCK_KEY = 0x52415050  # "RAPP": any constant the deployment's other advisory locks do not use
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,34 @@ def active_rubric(session: Session) -> ActiveRubric:
     row = session.scalars(select(RubricVersion).where(RubricVersion.active)).first()
     if row is None:
         return register_rubric(session, rubric=load_rubric())
-    return ActiveRubric(id=row.id, version=row.version, rubric=_parsed(row.content, row.version))
+    return ActiveRubric(id=row.id, version=row.version, rubric=parsed_rubric(row.content, row.version))
+
+
+def rescoring_versions(session: Session) -> list[tuple[int, str]]:
+    """Return (id, content) of the versions saved after the active one and not active yet, newest first.
+
+    Such a version is being rescored towards activation (the Rubric page allows one at a time).
+    """
+    active_created = (select(RubricVersion.created_at).where(RubricVersion.active).scalar_subquery())
+    return [tuple(row) for row in session.execute(
+        select(RubricVersion.id, RubricVersion.content)
+        .where(RubricVersion.active.is_(False), RubricVersion.created_at > active_created)
+        .order_by(RubricVersion.created_at.desc(), RubricVersion.id.desc()))]
+
+
+def rubric_lock(session: Session, *, exclusive: bool) -> None:
+    """Hold the rubric lock until the transaction ends: imports share it, activating a version excludes them.
+
+    So an import that began before a version was saved has committed (and is seen as unscored under it)
+    before that version can become active. PostgreSQL only: SQLite serialises every writer already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        session.execute(text(f"SELECT {function}(:key)"), {"key": RUBRIC_LOCK_KEY})
 
 
 @lru_cache(maxsize=8)
-def _parsed(content: str, version: str) -> Rubric:
+def parsed_rubric(content: str, version: str) -> Rubric:
     """Parse a stored rubric once per process: validating one takes tens of milliseconds, and queries ask often."""
     return parse_rubric(content, source=f"rubric version {version}")
 
@@ -76,4 +102,4 @@ def activate_rubric(session: Session, *, version_id: int, by: AuthUser) -> Activ
     audit.record(session, action="rubric_activated", user_id=by.id, username=by.username,
                  target=f"rubric_version:{version_id}", detail={"version": row.version})
     session.flush()
-    return ActiveRubric(id=row.id, version=row.version, rubric=_parsed(row.content, row.version))
+    return ActiveRubric(id=row.id, version=row.version, rubric=parsed_rubric(row.content, row.version))

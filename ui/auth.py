@@ -55,8 +55,10 @@ def current_user() -> AuthUser | None:
     """Return the signed-in user as their account is now.
 
     Signs them out when they have been idle too long or their account was deactivated; a role or team
-    change applies on the next rerun. A single sign-on identity without a session is mapped to its account.
+    change applies on the next rerun, made in this process or another. A single sign-on identity without a
+    session is mapped to its account.
     """
+    data.forget_stale_results()
     user = st.session_state.get(USER_KEY)
     if user is None:
         return _single_sign_on()

@@ -11,8 +11,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from settings import get_settings
-from store.db import create_schema, make_engine, make_session_factory
-from store.demo import is_demo, is_empty, load_demo
+from store.audit import data_stamp
+from store.bootstrap import prepare_database
+from store.db import make_engine, make_session_factory
+from store.demo import is_demo
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -24,12 +26,7 @@ def engine() -> Engine:
     """
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    create_schema(engine)
-    if settings.demo:
-        factory = make_session_factory(engine)
-        with factory.begin() as session:
-            if is_empty(session):
-                load_demo(session, today=date.today())
+    prepare_database(engine, demo_today=date.today() if settings.demo else None)
     return engine
 
 
@@ -39,6 +36,25 @@ def session() -> Iterator[Session]:
     factory = make_session_factory(engine())
     with factory.begin() as db:
         yield db
+
+
+@st.cache_resource
+def _last_stamp() -> dict[str, int]:
+    return {}
+
+
+def forget_stale_results() -> None:
+    """Drop every cached query result once data has changed since this process last looked.
+
+    Replicas behind one database each keep their own cache; the audit log's stamp (store.audit.data_stamp)
+    tells each of them about changes made by any other, at the start of the next page run.
+    """
+    with session() as db:
+        stamp = data_stamp(db)
+    seen = _last_stamp()
+    if seen.get("stamp") != stamp:
+        st.cache_data.clear()
+        seen["stamp"] = stamp
 
 
 @st.cache_data(ttl=300, show_spinner=False)

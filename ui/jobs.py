@@ -73,7 +73,7 @@ def rescore_in_background(version_id: int, by: AuthUser) -> bool:
     engine = data.engine()  # taken here: the thread has no script context to reach cached resources
 
     def work() -> None:
+        # Activation is audited, so every replica's next page run drops results cached under the old version.
         rescore_then_activate(make_session_factory(engine), version_id=version_id, by=by)
-        st.cache_data.clear()  # dashboards cached under the old version must not outlive it
 
     return start(rescore_job_name(version_id), work)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from store import rollups
 from store.ingest import ingest_interactions
 from store.models import Employee, Interaction, Score, Team
 from store.queries import Period
@@ -41,7 +42,8 @@ class Seeded:
 
 
 def seed(session: Session, rows: list[Row]) -> Seeded:
-    """Ingest one interaction per row (in row order within a day), then overwrite its score with the row's."""
+    """Ingest one interaction per row (in row order within a day), then overwrite its score with the row's
+    and rebuild the rollups."""
     ids = [f"x-{index}" for index in range(len(rows))]
     ingest_interactions(session, interactions=[
         make_interaction(external_id, agent=row.agent, team=row.team, channel=row.channel,
@@ -55,6 +57,7 @@ def seed(session: Session, rows: list[Row]) -> Seeded:
         session.execute(update(Score).where(Score.interaction_id == row_ids[external_id]).values(
             overall=row.overall, empathize=row.empathize, apologize=row.apologize,
             first_response_seconds=row.first_response_seconds, transfer=row.transfer, auto_fail=row.auto_fail))
+    rollups.rebuild(session)  # the scores were rewritten behind the rollups' back
     session.commit()
     return Seeded(teams=dict(session.execute(select(Team.name, Team.id)).all()),
                   employees=dict(session.execute(select(Employee.name, Employee.id)).all()))

@@ -1,4 +1,4 @@
-"""`python -m store` migrate, demo and users add, run in-process against temporary SQLite files."""
+"""`python -m store` migrate, demo, users add and rescore, run in-process against temporary SQLite files."""
 
 from __future__ import annotations
 
@@ -46,3 +46,29 @@ def test_demo_loads_only_into_an_empty_database(tmp_path, capsys):
         assert trainer_teams == 2
     assert main(["demo", "--database-url", url(tmp_path)]) == 1
     assert "only into an empty database" in capsys.readouterr().err
+
+
+def test_rescore_scores_the_waiting_version_and_activates_it(tmp_path, capsys):
+    import dataclasses
+
+    from scoring.rubric import load_rubric
+    from store.models import DailyRollup, RubricVersion
+    from store.rubrics import active_rubric, register_rubric
+
+    assert main(["demo", "--interactions", "120", "--database-url", url(tmp_path)]) == 0
+    assert main(["rescore", "--by", "trainer", "--database-url", url(tmp_path)]) == 1
+    assert "no saved version is waiting to be rescored" in capsys.readouterr().err
+    factory = make_session_factory(make_engine(url(tmp_path)))
+    with factory.begin() as session:
+        register_rubric(session, rubric=dataclasses.replace(load_rubric(), version="cli-test"), activate=False)
+    assert main(["rescore", "--by", "nobody", "--database-url", url(tmp_path)]) == 1
+    assert "--by: no active admin or trainer named 'nobody'" in capsys.readouterr().err
+    assert main(["rescore", "--by", "trainer", "--database-url", url(tmp_path)]) == 0
+    assert "rescored 120 interactions" in capsys.readouterr().out
+    with factory.begin() as session:
+        active = active_rubric(session)
+        assert active.version == "cli-test"
+        assert session.scalar(select(func.sum(DailyRollup.interactions)).where(
+            DailyRollup.rubric_version_id == active.id)) == 120
+        assert session.scalar(select(AuditEntry.username).where(AuditEntry.action == "rubric_activated")) == "trainer"
+        assert session.scalar(select(func.count()).select_from(RubricVersion).where(RubricVersion.active)) == 1
