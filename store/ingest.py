@@ -162,7 +162,7 @@ def ingest_interactions(session: Session, *, interactions: Iterable[Interaction]
 
     A version being rescored (saved, not active yet) scores them too, so activating it never leaves them
     behind; the rubric lock keeps that activation waiting until this transaction ends. The rollups of the
-    days touched are refreshed before returning. `progress` is called with the number of interactions
+    days and teams touched are refreshed before returning. `progress` is called with the number of interactions
     handled so far after each chunk.
     """
     rubric_lock(session, exclusive=False)
@@ -172,17 +172,19 @@ def ingest_interactions(session: Session, *, interactions: Iterable[Interaction]
     directory = _Directory(session)
     counts = IngestCounts()
     days: set[date] = set()
+    teams: set[int | None] = set()
     for chunk in _chunks(interactions, CHUNK_SIZE):
-        counts += _ingest_chunk(session, chunk, directory, versions, batch_id, days)
+        counts += _ingest_chunk(session, chunk, directory, versions, batch_id, days, teams)
         if progress is not None:
             progress(counts.added + counts.duplicates)
     for version_id, _ in versions:
-        rollups.refresh(session, rubric_version_id=version_id, days=days)
+        rollups.refresh(session, rubric_version_id=version_id, days=days, teams=teams)
     return counts
 
 
 def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Directory,
-                  versions: list[tuple[int, Scorer]], batch_id: int | None, days: set[date]) -> IngestCounts:
+                  versions: list[tuple[int, Scorer]], batch_id: int | None, days: set[date],
+                  teams: set[int | None]) -> IngestCounts:
     known = set(session.scalars(
         select(InteractionRow.external_id).where(InteractionRow.external_id.in_([i.id for i in chunk]))
     ))
@@ -201,12 +203,14 @@ def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Direct
         employee_id, employee_team = directory.employee(interaction.agent, team_id)
         start = interaction.start
         day = day_of(start)
+        team_id = team_id if team_id is not None else employee_team
         days.add(day)
+        teams.add(team_id)
         rows.append({
             "external_id": interaction.id,
             "channel": interaction.channel,
             "employee_id": employee_id,
-            "team_id": team_id if team_id is not None else employee_team,
+            "team_id": team_id,
             "customer_id": customers.get(interaction.customer_id) if interaction.customer_id else None,
             "customer_name": interaction.customer_name,
             "started_at": start,

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, and_, case, cast, delete, func, insert, literal, or_, select, text
+from sqlalchemy import ColumnElement, Float, Integer, Select, and_, case, cast, delete, false, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from scoring.model import CHANNELS
@@ -72,8 +72,10 @@ def owned_apology_score(rubric: Rubric) -> float:
 # -- writing ------------------------------------------------------------------------------------------
 
 
-def refresh(session: Session, *, rubric_version_id: int, days: Iterable[date | None] | None = None) -> None:
-    """Recompute the rollups of a rubric version for the given days (every day when None)."""
+def refresh(session: Session, *, rubric_version_id: int, days: Iterable[date | None] | None = None,
+            teams: Iterable[int | None] | None = None) -> None:
+    """Recompute the rollups of a rubric version for the given days (every day when None), of the given
+    teams only (None stands for interactions without a team; every team when `teams` is None)."""
     if days is not None:
         days = {day for day in days if day is not None}
         if not days:
@@ -81,19 +83,24 @@ def refresh(session: Session, *, rubric_version_id: int, days: Iterable[date | N
     _lock(session, rubric_version_id)
     rubric = _rubric(session, rubric_version_id)
     ranges = None if days is None else _day_ranges(days)
-    for table in TABLES:
-        stmt = delete(table).where(table.rubric_version_id == rubric_version_id)
+
+    def narrowed(stmt, day_column, team_column):
         if ranges is not None:
-            stmt = stmt.where(or_(*(table.day.between(first, last) for first, last in ranges)))
-        session.execute(stmt)
+            stmt = stmt.where(or_(*(day_column.between(first, last) for first, last in ranges)))
+        if teams is not None:
+            team_ids = {team for team in teams if team is not None}
+            stmt = stmt.where(or_(team_column.in_(team_ids), team_column.is_(None) if None in teams else false()))
+        return stmt
+
+    for table in TABLES:
+        session.execute(narrowed(delete(table).where(table.rubric_version_id == rubric_version_id),
+                                 table.day, table.team_id))
 
     def scored(*columns) -> Select:
-        stmt = (select(*columns).select_from(Interaction)
-                .join(Score, and_(Score.interaction_id == Interaction.id, Score.rubric_version_id == rubric_version_id))
-                .where(Interaction.started_day.is_not(None)))
-        if ranges is not None:
-            stmt = stmt.where(or_(*(Interaction.started_day.between(first, last) for first, last in ranges)))
-        return stmt
+        return narrowed(select(*columns).select_from(Interaction)
+                        .join(Score, and_(Score.interaction_id == Interaction.id,
+                                          Score.rubric_version_id == rubric_version_id))
+                        .where(Interaction.started_day.is_not(None)), Interaction.started_day, Interaction.team_id)
 
     for table, select_rows in ((DailyRollup, _daily_rows), (DailyScoreBucket, _bucket_rows), (DailyCsat, _csat_rows),
                                (DailyEmpathyRun, _empathy_rows)):

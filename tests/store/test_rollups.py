@@ -200,3 +200,15 @@ def test_interactions_without_a_start_stay_out_of_the_rollups(session):
     ingest_interactions(session, interactions=[make_interaction("undated", start=None),
                                                make_interaction("dated", start=datetime(2026, 3, 2, tzinfo=timezone.utc))])
     assert session.scalar(select(func.sum(DailyRollup.interactions))) == 1
+
+
+def test_refreshing_the_teams_of_an_import_leaves_other_teams_alone(session):
+    day = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    ingest_interactions(session, interactions=[make_interaction("red-1", start=day, team="Red", agent="Ann"),
+                                               make_interaction("none-1", start=day, team=None, agent=None)])
+    ingest_interactions(session, interactions=[make_interaction("blue-1", start=day, team="Blue", agent="Bo"),
+                                               make_interaction("none-2", start=day, team=None, agent=None)])
+    incremental = rollup_rows(session)
+    rollups.rebuild(session)
+    assert rollup_rows(session) == incremental
+    assert sum(row[6] for row in incremental["daily_rollups"]) == 4  # interactions
