@@ -162,7 +162,8 @@ def run_rescore(args: argparse.Namespace, engine: Engine) -> int:
         user_id = session.scalar(select(User.id).where(User.username == args.by))
         by = current_account(session, user_id=user_id) if user_id is not None else None
         if by is None or by.role not in ("admin", "trainer"):
-            print(f"python -m store rescore: --by: no active admin or trainer named {args.by!r}", file=sys.stderr)
+            print(f"python -m store rescore: --by: no active admin or trainer named {args.by!r}",
+                  file=sys.stderr)
             return 1
         if args.version is None:
             waiting = rescoring_versions(session)
@@ -174,7 +175,8 @@ def run_rescore(args: argparse.Namespace, engine: Engine) -> int:
         else:
             version_id = session.scalar(select(RubricVersion.id).where(RubricVersion.version == args.version))
             if version_id is None:
-                print(f"python -m store rescore: --version: no rubric version {args.version!r}", file=sys.stderr)
+                print(f"python -m store rescore: --version: no rubric version {args.version!r}",
+                      file=sys.stderr)
                 return 1
         total = session.scalar(select(func.count()).select_from(Interaction))
     with tqdm(desc="rescoring", total=total, unit=" interactions", file=sys.stderr, disable=None,
