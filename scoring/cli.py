@@ -1,4 +1,4 @@
-"""Command line: `python -m scoring score FILE.jsonl [--rubric FILE]` and `evaluate --data DIR`.
+"""Command line: `python -m scoring score FILE.jsonl`, `evaluate --data DIR`, `train-courtesy --data DIR`.
 
 `score` reads the JSONL interchange format (one interaction per line, `-` for stdin) and writes one
 JSON line per scored interaction (ScoreResult.to_dict()) to stdout. A malformed line is reported on
@@ -8,6 +8,10 @@ line was rejected, 2 for an unreadable input or rubric file.
 `evaluate` measures the scorer against the labelled files of a folder (see scoring.evaluate) and
 prints one table, or JSON with --json. Exit status: 0, or 2 when the folder is missing, holds no
 labelled file, or a file is unreadable or of an unknown format.
+
+`train-courtesy` learns the courtesy points of the politeness strategies from the rated requests of
+a folder (see scoring.courtesy_training), writes them (default scoring/courtesy_points.toml) and
+prints them with their figures. Exit status: 0, or 2 as for `evaluate`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from scoring import courtesy_training, politeness
 from scoring import evaluate as evaluation
 from scoring.model import InvalidInteraction, interaction_from_dict
 from scoring.rubric import RubricError, load_rubric
@@ -48,7 +53,31 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: seed_data/rubric.toml)")
     evaluate.add_argument("--json", action="store_true", help="print the table as JSON")
     evaluate.set_defaults(run=run_evaluate)
+    train = commands.add_parser(
+        "train-courtesy", help="learn the courtesy points of the politeness strategies",
+        description="Learn each politeness strategy's courtesy points from the tune half of rated requests.")
+    train.add_argument("--data", metavar="DIR", required=True,
+                       help="folder of labelled files (or one file); its politeness CSVs are used")
+    train.add_argument("--out", metavar="FILE", default=str(politeness.POINTS_PATH),
+                       help="points file to write (default: scoring/courtesy_points.toml)")
+    train.add_argument("--source", metavar="TEXT",
+                       help="where the data comes from and its licence, written into the file")
+    train.add_argument("--l2", metavar="X", type=_positive, default=courtesy_training.L2,
+                       help=f"L2 penalty on the weights (default {courtesy_training.L2:g})")
+    train.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: seed_data/rubric.toml)")
+    train.set_defaults(run=run_train_courtesy)
     return parser
+
+
+def _positive(text: str) -> float:
+    """Parse a number > 0 for argparse."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,6 +144,28 @@ def run_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                               "files": files_read}, indent=2) + "\n")
     else:
         out.write(evaluation.format_table(table, files))
+    return EXIT_OK
+
+
+def run_train_courtesy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Learn the courtesy points from args.data, write them to args.out and print them."""
+    try:
+        rubric = load_rubric(args.rubric)
+    except RubricError as exc:
+        err.write(f"error: bad rubric: {exc}\n")
+        return EXIT_UNUSABLE
+    try:
+        files = [evaluation.read_labelled(path) for path in evaluation.data_files(Path(args.data))]
+        training = courtesy_training.train(files, rubric, args.l2)
+        courtesy_training.write_points(training, Path(args.out), args.source)
+    except evaluation.EvaluationError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_UNUSABLE
+    except OSError as exc:
+        err.write(f"error: cannot write {args.out}: {exc.strerror or exc}\n")
+        return EXIT_UNUSABLE
+    out.write(courtesy_training.report(training, files, rubric))
+    out.write(f"written to {args.out}\n")
     return EXIT_OK
 
 

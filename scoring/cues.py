@@ -211,7 +211,7 @@ def _negated_aux(word: str) -> list[list[Unit]]:
 NEGATOR = "_negator"
 TIME_HINT = "_time_hint"
 FACT_HINT = "_fact_hint"  # words naming a kind of fact an agent may ask for (see asked_fact_kinds)
-COUNTERFACTUAL, INDICATIVE, BY_THE_WAY = "_counterfactual", "_indicative", "_by_the_way"  # politeness
+COUNTERFACTUAL, INDICATIVE, BY_THE_WAY = "_counterfactual", "_indicative", "_by_the_way"  # scoring.politeness
 HINT_FAMILIES: Mapping[str, tuple[str, ...]] = {
     NEGATOR: tuple("not no never can't won't don't doesn't didn't isn't aren't wasn't weren't couldn't "
                    "wouldn't shouldn't haven't hasn't hadn't mustn't needn't nothing nobody none neither nor "
@@ -658,42 +658,3 @@ def find_word(text: str, word: str, start: int = 0) -> Span | None:
             return pos, pos + size
         pos = text.find(word, pos + 1)
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Politeness strategies in the grammar (Danescu-Niculescu-Mizil et al., 2013, "A computational
-# approach to politeness"). Modal requests and indirection are hint families found in the phrase
-# pass (COUNTERFACTUAL, INDICATIVE, BY_THE_WAY); sentence starts are read here. The vocabulary
-# strategies (gratitude, greeting, hedges, deference ...) and factuality ("actually", "in fact":
-# the blunt family) are rubric phrases.
-
-POLITENESS_WEIGHTS: Mapping[str, float] = {
-    # sentence starts
-    "why_start": -0.6,  # "Why did you ..." challenges
-    "direct_question": -0.2,  # "What is ...?", "How do ...?"
-    "direct_start": -0.3,  # "So ...", "But ...", "And ..."
-    "second_person_start": -0.4,  # "You need to ..."
-    "first_person_start": 0.2,  # "I tried ...": the speaker takes the burden
-    # anywhere
-    COUNTERFACTUAL: 0.3,  # "could you", "would you": the subjunctive softens a request
-    INDICATIVE: 0.2,  # "can you", "will you": still a question rather than an order
-    BY_THE_WAY: 0.4,  # indirection
-}
-_START_KINDS = {"why": "why_start",
-                **dict.fromkeys("what who whom whose where when how which".split(), "direct_question"),
-                **dict.fromkeys("so then and but".split(), "direct_start"),
-                **dict.fromkeys(("you", "your"), "second_person_start"),
-                **dict.fromkeys(("i", "my", "i'm", "i've", "i'd"), "first_person_start")}
-_FIRST_WORD = re.compile(r"[\s\"'(]*([a-z][a-z']*)")
-_NEXT_SENTENCE_WORD = re.compile(r"[.!?\n][\s\"'(]*([a-z][a-z']*)")  # starts with a literal class: fast scan
-
-
-def sentence_start_marks(low: str) -> dict[str, Span]:
-    """Return the first span of each politeness strategy told by a sentence's first word."""
-    found: dict[str, Span] = {}
-    first = _FIRST_WORD.match(low)
-    for m in itertools.chain((first,) if first else (), _NEXT_SENTENCE_WORD.finditer(low)):
-        kind = _START_KINDS.get(m.group(1))
-        if kind and kind not in found:
-            found[kind] = m.span(1)
-    return found

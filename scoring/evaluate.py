@@ -117,14 +117,19 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return cov / var if var else None
 
 
+def quartile_bounds(scores: Sequence[float]) -> tuple[float, float]:
+    """Return (low, high): scores <= low are the bottom quartile, >= high the top (needs 4 or more)."""
+    ordered = sorted(scores)
+    quarter = len(ordered) // 4
+    return ordered[quarter - 1], ordered[len(ordered) - quarter]
+
+
 def quartile_accuracy(courtesy: Sequence[float], scores: Sequence[float],
                       neutral: float = 50.0) -> float | None:
     """Return how often courtesy tells top-quartile from bottom-quartile scores (a tie at neutral is half)."""
     if len(scores) < 4:
         return None
-    ordered = sorted(scores)
-    quarter = len(ordered) // 4
-    low, high = ordered[quarter - 1], ordered[len(ordered) - quarter]  # the lowest and highest quarter
+    low, high = quartile_bounds(scores)
     right, total = 0.0, 0
     for c, s in zip(courtesy, scores):
         if low < s < high:

@@ -61,6 +61,8 @@ class ScoreResult:
     criteria: dict[str, CriterionScore]
     signals: Signals
     critical: tuple[Evidence, ...] = field(default=())
+    # The politeness strategies behind signals.courtesy: it is clamp(50 + the sum of their effects).
+    courtesy_evidence: tuple[Evidence, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """Return the CLI's JSON line shape."""
@@ -79,6 +81,7 @@ class ScoreResult:
                 for name, c in self.criteria.items()
             },
             "signals": {name: getattr(self.signals, name) for name in _SIGNAL_FIELDS},
+            "courtesy_evidence": [e.to_dict() for e in self.courtesy_evidence],
         }
 
 

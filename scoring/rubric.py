@@ -57,7 +57,7 @@ POINTS: Mapping[str, Mapping[str, tuple[int, str]]] = {
     },
     "apologize": {
         "apology": (CREDIT, "apologized"),
-        "apology_generic": (CREDIT, "generic apology"),
+        "apology_generic": (CREDIT, "generic apology, naming nothing specific"),
         "apology_sincere": (CREDIT, "sincere, emphatic apology"),
         "ownership": (CREDIT, "owned the mistake"),
         "apology_repair": (CREDIT, "repaired: a remedy or step offered with or after the apology"),

@@ -16,16 +16,18 @@ Evidence item, so clamp(base + sum of evidence effects) is the score. Default po
   [+5]; the customer calmed down [20 x half the change in customer_outcome from their first turn
   to their reaction, signed]; condescension/arguing [-25], blunt wording [-5], critical behaviour [-30].
 - apologize (base 20; only when the customer reports a problem): the apology act — acknowledge, own,
-  repair, and the customer's acceptance. The best apology counts once — plain or owned [+30] or,
-  failing that, generic ("sorry for any inconvenience") [+15]; emphatic ("so sorry") [+10]; owning
+  repair, and the customer's acceptance. The best apology counts once — one naming what went wrong
+  [+30] or, failing that, a generic one naming nothing specific ("sorry for any inconvenience", a bare
+  "we are sorry.") [+5]; emphatic ("so sorry", with a specific apology) [+10]; owning
   the mistake [+30]; repair: a remedy or step offered with or after the apology [+15]; the customer's
   reaction after it [30 x customer_outcome, signed]; conditional ("sorry if you feel") [-10];
   deflecting ("sorry, but that's our policy", "not our fault") [-10]; refusing ("I'm not sorry") [-20].
-- fix (base 40; only when the customer reports a problem or asks for something): concrete remedy
-  [+40], done rather than offered [+10], concrete troubleshooting step [+25], customer confirms it
-  is solved [+15], perk [+15 when the company was at fault, else +5], the customer's reaction
-  [60 x customer_outcome, signed]; passing the customer on [-25], "nothing I can do" [-25],
-  refusing a remedy ("I can't refund") [-10].
+- fix (base 40; only when the customer reports a problem or asks for something): the agent's own
+  concrete remedy [+40] (not asked about, "is it fixed?", left to the customer, "you can apply for a
+  refund", or only tried, "we'll try to fix it"), done rather than offered [+10], concrete
+  troubleshooting step [+25], customer confirms it is solved [+15], perk [+15 when the company was at
+  fault, else +5], the customer's reaction [60 x customer_outcome, signed]; passing the customer on
+  [-25], "nothing I can do" [-25], refusing a remedy ("I can't refund") [-10].
 - overcommunicate (base 30; when there is a problem or request, or no customer turn at all):
   why [+15], what next [+15], when (a concrete time or date) [+20], follow-up commitment [+10]
   naming its channel [+5], offer of further help [+10]; the customer still had to ask (a question
@@ -35,6 +37,13 @@ Evidence item, so clamp(base + sum of evidence effects) is the score. Default po
   100 when w <= T, else 100 * T / w (twice the target halves it). The penalty 100 - that is
   weighted by first_response_share for the first reply and shares the rest evenly among later
   replies (the first reply carries it all when it is the only one).
+
+Courtesy signal (not a criterion): 50 plus the points of each politeness strategy found in the agent
+turns (scoring.politeness: gratitude, deference, hedges, modal requests, please, questions, sentence
+starts, person, lexicon, negation, bluntness, and the service families), each once per interaction,
+clamped to 0..100. The strategies found are ScoreResult.courtesy_evidence, each with its points as
+effect, so clamp(50 + sum of those effects) is the signal. Points are learned from rated requests
+(`python -m scoring train-courtesy`) except the service families' hand-set ones.
 
 Critical behaviours (rubric families critical_*) in agent turns, outside quotes and not negated
 ("it's not your fault" does not blame), set auto_fail and an overall of 0. Otherwise overall is
@@ -53,10 +62,12 @@ and is ignored. Negation is scoped to the clause (see scoring.cues).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from scoring import cues as cue
+from scoring import politeness
 from scoring.cues import Span
 from scoring.model import Interaction
 from scoring.result import CRITERIA, CriterionScore, Evidence, ScoreResult, Signals
@@ -73,13 +84,6 @@ CRITICAL_REASONS = {
 COURTESY_FAMILIES = ("courtesy_gratitude", "courtesy_please", "courtesy_greeting", "courtesy_helpful",
                      "courtesy_hedge", "courtesy_deference")
 _COURTESY_REASONS = {family: f"courtesy: {family.removeprefix('courtesy_')}" for family in COURTESY_FAMILIES}
-# Courtesy signal (see _courtesy): weights per politeness strategy found in agent turns.
-COURTESY_WEIGHTS = {"courtesy_gratitude": 0.9, "courtesy_deference": 0.7, "courtesy_please": 0.5,
-                    "courtesy_greeting": 0.4, "courtesy_hedge": 0.3, "courtesy_helpful": 0.3, "empathy": 0.4}
-COURTESY_APOLOGY = 0.4
-COURTESY_SENTIMENT = 0.5  # times the agent's sentiment (-1..1): positive and negative lexicon
-COURTESY_CONDESCENSION, COURTESY_BLUNT, COURTESY_CRITICAL = 1.0, 0.5, 2.0  # per turn (critical: each)
-COURTESY_NEUTRAL, COURTESY_SCALE = 50, 20
 # A customer turn this negative counts as reporting a problem even without a problem phrase.
 UPSET_SENTIMENT = -0.4
 
@@ -101,6 +105,13 @@ _DONE_MARKER = re.compile(r"\b(?:i've|i\s+have|we've|we\s+have|has\s+been|have\s
                           r"|are\s+now|was|were|already|just|successfully|went\s+ahead|gone\s+ahead)\b")
 _FUTURE_MODAL = re.compile(r"\b(?:will|can|could|would|shall|going\s+to)\b|'ll\b")
 _DONE_AFTER = re.compile(r"[\w' ]{0,25}?\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+\w+")
+# Remedy words that are not the agent's remedy (see _remedies): the customer is to do it, or it is only tried.
+_CUSTOMER_DOES = re.compile(r"\b(?:you(?:'ll)?\s+(?:can|could|may|might|should|must|need\s+to|have\s+to"
+                            r"|will\s+need\s+to|are\s+(?:advised|suggested)\s+to)(?!n't|not|')"
+                            r"|(?:suggest|recommend|advise)(?:\s+that)?\s+you)\b")
+_WORD_CHAR = re.compile(r"\w")
+_YOURSELF = re.compile(r"\byourself\b")
+_ATTEMPT = re.compile(r"\b(?:try|tries|trying|attempt)\s+(?:(?:our|my|its|their|the)\s+best\s+)?to\s+$")
 _CHANNEL = re.compile(r"\b(?:e-?mail|call|phone|ring|text|sms|dm|message|chat|letter|post|voicemail)\b")
 _TITLES = frozenset(("mr", "mrs", "ms", "miss", "dr", "sir", "madam"))
 
@@ -202,8 +213,11 @@ def _evidence_order(e: Evidence) -> tuple:
 class Scorer:
     """Score interactions against one rubric; cue patterns are compiled once here."""
 
-    def __init__(self, rubric: Rubric):
+    def __init__(self, rubric: Rubric, courtesy_points: Mapping[str, float] | None = None):
         self.rubric = rubric
+        # Learned points per politeness strategy; the default is scoring/courtesy_points.toml.
+        learned = politeness.learned_points() if courtesy_points is None else courtesy_points
+        self.courtesy_points = {**learned, **politeness.FIXED_POINTS}
         # Hints are internal families: negators for both speakers, time words only for agent turns
         # (timelines), fact words for both (facts asked for and given), modal requests and
         # indirection only for agent turns (courtesy).
@@ -222,17 +236,19 @@ class Scorer:
         ctx = self._context(interaction)
         critical = _critical(ctx) if not ctx.seen.keys().isdisjoint(CRITICAL_REASONS) else []
         apologies = _classify_apologies(ctx)
+        remedies = _remedies(ctx) if "resolution" in ctx.seen else []
         asks = _asks(ctx)
         timelines = _timelines(ctx)
         waits = response_waits(interaction)
         names = _name_tokens(interaction.customer_name)
         name_used = _find_name(ctx, names) if names else None
         has_agent, has_customer = bool(ctx.agent), bool(ctx.customer)
+        courtesy, courtesy_evidence = _courtesy(ctx, apologies, critical, self.courtesy_points)
         scores = {
             "listen": self._listen(ctx, interaction, asks) if has_agent and has_customer else None,
             "empathize": self._empathize(ctx, name_used, critical) if has_agent else None,
-            "apologize": self._apologize(ctx, apologies) if has_agent and ctx.problem else None,
-            "fix": self._fix(ctx) if has_agent and (ctx.problem or ctx.request) else None,
+            "apologize": self._apologize(ctx, apologies, remedies) if has_agent and ctx.problem else None,
+            "fix": self._fix(ctx, remedies) if has_agent and (ctx.problem or ctx.request) else None,
             "overcommunicate": (self._overcommunicate(ctx, timelines)
                                 if has_agent and (ctx.problem or ctx.request or not has_customer) else None),
             "respond": self._respond(interaction.channel, waits) if waits else None,
@@ -251,12 +267,13 @@ class Scorer:
                 question=bool(asks),
                 perk="perk" in ctx.seen,
                 customer_name_used=name_used is not None,
-                courtesy=_courtesy(ctx, apologies, critical),
+                courtesy=courtesy,
                 customer_sentiment_start=ctx.sentiment_start,
                 customer_sentiment_end=ctx.sentiment_end,
                 first_response_seconds=round(waits[0][1], 1) if waits else None,
             ),
             critical=tuple(critical),
+            courtesy_evidence=courtesy_evidence,
         )
 
     # -- analysis ---------------------------------------------------------------------------
@@ -358,7 +375,7 @@ class Scorer:
                            reason=item.reason.removeprefix("auto-fail: "))
         return tally.result()
 
-    def _apologize(self, ctx: _Context, apologies: _Apologies) -> CriterionScore:
+    def _apologize(self, ctx: _Context, apologies: _Apologies, remedies: list[Where]) -> CriterionScore:
         tally = self._tally("apologize")
         if apologies.plain:
             tally.credit("apology", apologies.plain[0])
@@ -368,7 +385,7 @@ class Scorer:
         tally.credit("ownership", ctx.first("ownership"))
         apology = (apologies.plain or apologies.generic or [None])[0]
         if apology is not None:
-            tally.credit("apology_repair", _repair_after(ctx, apology[0]))
+            tally.credit("apology_repair", _repair_after(ctx, apology[0], remedies))
             if ctx.answered is not None and ctx.answered.index > apology[0]:
                 outcome = ctx.outcome_end
                 tally.grade("apology_accepted", ctx.answered, outcome,
@@ -381,9 +398,9 @@ class Scorer:
             tally.penalize("apology_refused", where)
         return tally.result()
 
-    def _fix(self, ctx: _Context) -> CriterionScore:
+    def _fix(self, ctx: _Context, remedies: list[Where]) -> CriterionScore:
         tally = self._tally("fix")
-        remedy = ctx.first("resolution")
+        remedy = remedies[0] if remedies else None
         tally.credit("resolution", remedy)
         if remedy and _done(ctx.turns[remedy[0]].low, remedy[1]):
             tally.credit("resolution_done", remedy)
@@ -451,27 +468,18 @@ def _critical(ctx: _Context) -> list[Evidence]:
     return sorted(found, key=_evidence_order)
 
 
-def _courtesy(ctx: _Context, apologies: _Apologies, critical: list[Evidence]) -> float:
-    """Return 0..100: neutral 50 plus COURTESY_SCALE times the weights of the strategies used.
-
-    Each strategy counts once per interaction; rudeness counts per turn. Weights follow the
-    direction and rough size of each strategy's association with politeness in
-    Danescu-Niculescu-Mizil et al. (2013); the agent's own sentiment adds the lexicon strategies.
-    """
+def _courtesy(ctx: _Context, apologies: _Apologies, critical: list[Evidence],
+              points: Mapping[str, float]) -> tuple[float, tuple[Evidence, ...]]:
+    """Return the courtesy signal and its evidence: the politeness strategies of the agent turns."""
     if not ctx.agent:
-        return float(COURTESY_NEUTRAL)
-    seen = ctx.seen
-    total = sum(weight for family, weight in COURTESY_WEIGHTS.items() if family in seen)
-    if apologies.plain or apologies.generic:
-        total += COURTESY_APOLOGY
-    marks = {kind for kind in (cue.COUNTERFACTUAL, cue.INDICATIVE, cue.BY_THE_WAY) if kind in seen}
-    # One pass over all agent turns: a newline starts a sentence, so each turn's start counts.
-    marks.update(cue.sentence_start_marks("\n".join(turn.low for turn in ctx.agent)))
-    total += sum(cue.POLITENESS_WEIGHTS[kind] for kind in marks)
-    total += COURTESY_SENTIMENT * sentiment(" ".join(turn.text for turn in ctx.agent))
-    total -= (COURTESY_CONDESCENSION * len(seen.get("condescension", ()))
-              + COURTESY_BLUNT * len(seen.get("blunt", ())) + COURTESY_CRITICAL * len(critical))
-    return round(min(100.0, max(0.0, COURTESY_NEUTRAL + COURTESY_SCALE * total)), 1)
+        return politeness.COURTESY_NEUTRAL, ()
+    found = politeness.strategies((turn.index, turn.low, turn.quotes, turn.hits) for turn in ctx.agent)
+    apology = min(apologies.plain[:1] + apologies.generic[:1], default=None)  # not conditional or deflecting
+    if apology is not None:
+        found["apologizing"] = apology
+    if critical:
+        found["critical"] = (critical[0].turn, (critical[0].start, critical[0].end))
+    return politeness.courtesy(found, points)
 
 
 # -- apologies ------------------------------------------------------------------------------
@@ -507,8 +515,9 @@ def _classify_apologies(ctx: _Context) -> _Apologies:
                 out.deflecting.append(where)
                 out.deflections.append((where, "apology deflected ('sorry, but ...')"))
                 used += deflections
-            elif _within(hits, "apology_generic", sentence):
-                out.generic.append(where)
+            elif (_within(hits, "apology_generic", sentence)
+                  or not _WORD_CHAR.search(turn.low, span[1], sentence[1])):
+                out.generic.append(where)  # it names nothing specific: a formula, or a bare "sorry."
             else:
                 out.plain.append(where)
                 out.sincere += [(turn.index, s) for s in _within(hits, "apology_sincere", span)]
@@ -608,13 +617,32 @@ def _timelines(ctx: _Context) -> list[Where]:
     return found
 
 
-def _repair_after(ctx: _Context, turn: int) -> Where | None:
+def _repair_after(ctx: _Context, turn: int, remedies: list[Where]) -> Where | None:
     """Return the first remedy or troubleshooting step in agent turn `turn` or later: the apology's repair."""
-    for family in ("resolution", "troubleshooting"):
-        found = next((w for w in ctx.seen.get(family, ()) if w[0] >= turn), None)
-        if found:
-            return found
+    for found in (remedies, ctx.seen.get("troubleshooting", ())):
+        after = next((w for w in found if w[0] >= turn), None)
+        if after:
+            return after
     return None
+
+
+def _remedies(ctx: _Context) -> list[Where]:
+    """Return the agent's own remedies in text order.
+
+    Remedy words asked about ("is it fixed?"), left to the customer ("you can apply for a refund",
+    "adjust it yourself") or only attempted ("we'll try to fix it") are not the agent's remedy.
+    """
+    found = []
+    for turn in ctx.agent:
+        for start, end in turn.hits.get("resolution", ()):
+            begin, stop = cue.sentence_bounds(turn.low, start)
+            if turn.low.endswith("?", begin, stop) or _YOURSELF.search(turn.low, begin, stop):
+                continue
+            clause = 1 + max(turn.low.rfind(",", begin, start), turn.low.rfind(";", begin, start), begin - 1)
+            if _CUSTOMER_DOES.search(turn.low, clause, start) or _ATTEMPT.search(turn.low, clause, start):
+                continue
+            found.append((turn.index, (start, end)))
+    return found
 
 
 def _done(low: str, span: Span) -> bool:

@@ -44,7 +44,7 @@ def test_malformed_lines_are_reported_and_the_rest_scored(jsonl):
     results = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["id"] for r in results] == ["a", "b"]
     assert set(results[0]) == {"id", "rubric_version", "overall", "auto_fail", "critical", "criteria",
-                               "signals"}
+                               "signals", "courtesy_evidence"}
 
 
 def test_stdin_dash_and_clean_input_exit_zero():
@@ -78,7 +78,7 @@ def test_unreadable_input_exits_2(tmp_path):
 def test_custom_rubric_version_is_stamped(tmp_path):
     rubric = tmp_path / "rubric.toml"
     rubric.write_text((REPO / "seed_data" / "rubric.toml").read_text(encoding="utf-8").replace(
-        'version = "2026.2"', 'version = "test-9"', 1), encoding="utf-8")
+        'version = "2026.3"', 'version = "test-9"', 1), encoding="utf-8")
     done = run("score", "-", "--rubric", str(rubric), stdin=json.dumps(GOOD))
     assert done.returncode == 0 and json.loads(done.stdout)["rubric_version"] == "test-9"
 

@@ -36,10 +36,12 @@ def test_any_interaction_scores_in_range_with_exact_spans(scorer, interaction):
     for criterion in result.criteria.values():
         assert (criterion.score is None) == (not criterion.applicable)
         assert criterion.score is None or 0 <= criterion.score <= 100
-    for evidence in [*result.critical, *(e for c in result.criteria.values() for e in c.evidence)]:
+    for evidence in [*result.critical, *result.courtesy_evidence,
+                     *(e for c in result.criteria.values() for e in c.evidence)]:
         text = interaction.turns[evidence.turn].text
         assert 0 <= evidence.start <= evidence.end <= len(text)
     signals = result.signals
-    assert 0 <= signals.courtesy <= 100
+    courtesy = 50 + sum(e.effect for e in result.courtesy_evidence)
+    assert signals.courtesy == round(min(100.0, max(0.0, courtesy)), 1)
     assert -1 <= signals.customer_sentiment_start <= 1 and -1 <= signals.customer_sentiment_end <= 1
     assert result.to_dict() == scorer.score(interaction).to_dict()

@@ -33,7 +33,7 @@ def edit(text: str, section: str, old: str, new: str) -> str:
 
 
 def test_seed_rubric_loads_with_every_criterion_channel_and_cue_family(rubric):
-    assert rubric.version == "2026.2"
+    assert rubric.version == "2026.3"
     assert tuple(rubric.criteria) == CRITERIA
     assert tuple(rubric.response_targets) == CHANNELS
     assert rubric.response_targets["social"] == 3600 and rubric.response_targets["email"] == 86400
@@ -144,7 +144,7 @@ def test_missing_cue_family_and_wrong_types_are_rejected(seed_text):
     with pytest.raises(RubricError, match=r"cues\.perk: missing"):
         parse_rubric(seed_text[:start] + seed_text[end:])
     with pytest.raises(RubricError, match=r"version: expected text, got 2026"):
-        parse_rubric(seed_text.replace('version = "2026.2"', "version = 2026"))
+        parse_rubric(seed_text.replace('version = "2026.3"', "version = 2026"))
     fix_start, fix_end = seed_text.index("[criteria.fix]"), seed_text.index("[criteria.overcommunicate]")
     without_fix = seed_text[:fix_start] + seed_text[fix_end:]
     first_table = without_fix.index("\n[") + 1

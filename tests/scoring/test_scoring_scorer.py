@@ -110,7 +110,7 @@ def apology_score(score, text):
 
 def test_apologize_ranks_owned_over_plain_over_generic_over_deflecting_and_conditional(score):
     owned = apology_score(score, "I'm so sorry, that's our mistake - we shipped it badly packed.")
-    plain = apology_score(score, "I'm sorry about that.")
+    plain = apology_score(score, "I'm sorry the parcel arrived damaged.")
     generic = apology_score(score, "We apologize for any inconvenience.")
     deflecting = apology_score(score, "Sorry, but that's our policy.")
     conditional = apology_score(score, "I'm sorry if you feel that way.")

@@ -1,0 +1,252 @@
+"""Politeness strategies in agent turns, and the courtesy signal they add up to.
+
+The strategies are those of Danescu-Niculescu-Mizil et al. (2013), "A computational approach to
+politeness with application to social factors" (ACL), plus Rapport's service families. Vocabulary
+strategies are rubric cue families (gratitude, deference, greeting, please, hedges, apologies, blunt
+wording and factuality, helpfulness, empathy, condescension, critical behaviours) and the phrase-pass
+hints (modal requests, "by the way", negators); grammar strategies are read here: how a sentence
+starts ("please", "so", "I", "you"), what kind of question it is (wh-, why-, yes/no), first and
+second person inside a sentence, and the positive and negative words of the sentiment lexicon.
+
+Courtesy is COURTESY_NEUTRAL plus the points of each strategy found in the agent's turns, once per
+interaction, clamped to 0..100. Every strategy found is an Evidence item at its first occurrence
+whose effect is its points, so the signal is clamp(neutral + the sum of its evidence effects).
+The points of the paper's strategies are learned from rated requests by `python -m scoring
+train-courtesy` (scoring.courtesy_training) and kept in courtesy_points.toml; the service families
+are too rare in that corpus to learn and keep the hand-set FIXED_POINTS.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+
+from scoring import cues as cue
+from scoring.cues import Span
+from scoring.result import Evidence
+from scoring.sentiment import LEXICON
+
+Where = tuple[int, Span]  # (turn index, span in that turn's text)
+
+COURTESY_NEUTRAL = 50.0
+POINTS_PATH = Path(__file__).with_name("courtesy_points.toml")
+
+# Every strategy and what it is (the evidence reason reads "courtesy: <this>").
+STRATEGIES: Mapping[str, str] = {
+    "gratitude": "gratitude",
+    "deference": "deference ('great question', 'thanks for your patience')",
+    "greeting": "greeting",
+    "apologizing": "apologizing",
+    "please": "'please' inside a sentence",
+    "please_start": "'please' opening a sentence",
+    "hedge": "hedging ('I think', 'perhaps', 'I suggest')",
+    "indirect": "indirection ('by the way')",
+    "counterfactual_modal": "counterfactual modal request ('could you', 'would you')",
+    "indicative_modal": "indicative modal request ('can you', 'will you')",
+    "direct_question": "direct question ('what ...?', 'how ...?')",
+    "why_question": "why-question (a challenge)",
+    "yes_no_question": "yes/no question ('is it ...?', 'do you ...?')",
+    "direct_start": "direct start ('so', 'then', 'and', 'but', 'or' opening a sentence)",
+    "first_person_start": "'I' or 'my' opening a sentence",
+    "first_person": "first person ('I', 'my') inside a sentence",
+    "first_person_plural": "first person plural ('we', 'our')",
+    "second_person_start": "'you' or 'your' opening a sentence",
+    "second_person": "second person ('you', 'your') inside a sentence",
+    "positive_lexicon": "positive word",
+    "negative_lexicon": "negative word",
+    "negation": "negation or disagreement ('not', 'no', 'never')",
+    "blunt": "blunt wording or factuality ('actually', 'in fact', 'you must')",
+    "helpfulness": "willingness to help",
+    "empathy": "acknowledged the customer's feelings",
+    "condescension": "condescension or arguing",
+    "critical": "critical behaviour",
+}
+# Service families the politeness corpus hardly contains: hand-set points, not learned.
+FIXED_POINTS: Mapping[str, float] = MappingProxyType(
+    {"helpfulness": 6.0, "empathy": 8.0, "condescension": -20.0, "critical": -40.0})
+LEARNED = tuple(name for name in STRATEGIES if name not in FIXED_POINTS)
+
+# Cue families (rubric families and phrase-pass hints) whose first live hit in an agent turn is a strategy.
+# Apologies and critical behaviours are classified by the scorer and passed to `courtesy` as found.
+FAMILY_STRATEGIES: Mapping[str, str] = {
+    "courtesy_gratitude": "gratitude", "courtesy_deference": "deference", "courtesy_greeting": "greeting",
+    "courtesy_helpful": "helpfulness", "empathy": "empathy", "condescension": "condescension",
+    "blunt": "blunt", cue.BY_THE_WAY: "indirect", cue.COUNTERFACTUAL: "counterfactual_modal",
+    cue.INDICATIVE: "indicative_modal",
+}
+_FAMILIES = frozenset(FAMILY_STRATEGIES)
+_MODALS = (cue.COUNTERFACTUAL, cue.INDICATIVE)
+# Negators inside these phrases are formulas, not disagreement ("no worries", "don't hesitate").
+_FORMULAS = ("courtesy_helpful", "further_help")
+
+# One match per sentence: its first word (after quotes, brackets or a reply's @handle) and its end
+# marks. A sentence ends at . ! ? or a newline.
+_SENTENCE = re.compile(r"[\s\"'(*>-]*(?:@[\w-]+[\s:,]*)?([a-z][a-z']*)?[^.!?\n]*([.!?\n]*)")
+_START_KINDS: Mapping[str, str] = {
+    **dict.fromkeys("so then and but or".split(), "direct_start"),
+    **dict.fromkeys("i my mine myself i'm i've i'd i'll".split(), "first_person_start"),
+    **dict.fromkeys("you your yours yourself you're you've you'd you'll".split(), "second_person_start"),
+}
+# Kinds of question, told by a question's first word.
+_QUESTION_KINDS: Mapping[str, str] = {
+    **dict.fromkeys("what what's whats who who's whom whose where where's when how how's which".split(),
+                    "direct_question"),
+    **dict.fromkeys("is isn't are aren't am was wasn't were weren't do don't does doesn't did didn't have "
+                    "haven't has hasn't had hadn't can can't could couldn't will won't would wouldn't should "
+                    "shouldn't shall may might must".split(), "yes_no_question"),
+}
+_WHY = re.compile(r"\bwhy\b")
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself)\b")
+_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ours|ourselves|let's)\b")
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|yourselves|u|ur)\b")
+
+
+def _word_regex(words: Iterable[str]) -> re.Pattern[str]:
+    """Compile whole words as a character trie: the regex engine then rejects most positions at once."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(node[char]) for char in sorted(node) if char]
+        if "" in node:
+            branches.append("")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return re.compile(r"\b" + emit(trie) + r"\b(?!')")
+
+
+_LEXICON = (("positive_lexicon", _word_regex(word for word, valence in LEXICON.items() if valence > 0)),
+            ("negative_lexicon", _word_regex(word for word, valence in LEXICON.items() if valence < 0)))
+
+
+AgentTurn = tuple[int, str, Sequence[Span], Mapping[str, Sequence[Span]]]  # index, low, quotes, hits
+
+
+def strategies(turns: Iterable[AgentTurn]) -> dict[str, Where]:
+    """Return the first occurrence of each strategy in agent turns given as (index, low, quotes, hits).
+
+    `low` is the turn's normalized text, `quotes` the spans of quoted words to ignore, and `hits`
+    the live cue hits of the phrase pass (outside quotes, not negated).
+    """
+    found: dict[str, Where] = {}
+    texts: list[str] = []
+    offsets: list[int] = []  # where each turn starts in the joined text
+    indexes: list[int] = []
+    quoted: list[Span] = []
+    please: list[Span] = []
+    size = 0
+    for index, low, quotes, hits in turns:
+        for family in _FAMILIES.intersection(hits):
+            name = FAMILY_STRATEGIES[family]
+            if name not in found:
+                found[name] = (index, hits[family][0])
+        if "courtesy_hedge" in hits and "hedge" not in found:  # a modal request is its own strategy
+            modal = [span for family in _MODALS for span in hits.get(family, ())]
+            hedge = next((s for s in hits["courtesy_hedge"] if not cue.overlaps(s, modal)), None)
+            if hedge:
+                found["hedge"] = (index, hedge)
+        if cue.NEGATOR in hits and "negation" not in found:
+            formulas = [span for family in _FORMULAS for span in hits.get(family, ())]
+            negator = next((s for s in hits[cue.NEGATOR] if not cue.overlaps(s, formulas)), None)
+            if negator:
+                found["negation"] = (index, negator)
+        if "courtesy_please" in hits:
+            please += [(start + size, end + size) for start, end in hits["courtesy_please"]]
+        if quotes:
+            quoted += [(start + size, end + size) for start, end in quotes]
+        texts.append(low)
+        offsets.append(size)
+        indexes.append(index)
+        size += len(low) + 1
+    if not texts:
+        return found
+    # The grammar strategies are read once over all agent turns; a newline starts a sentence.
+    joined = "\n".join(texts)
+    at: dict[str, Span] = {}
+    starts = _sentences(joined, quoted, at)
+    for start, end in please:
+        at.setdefault("please_start" if start in starts else "please", (start, end))
+    for name, pattern in (("first_person", _FIRST_PERSON), ("second_person", _SECOND_PERSON)):
+        # inside a sentence: at a sentence start it is a start strategy
+        m = next((m for m in pattern.finditer(joined)
+                  if m.start() not in starts and not (quoted and cue.overlaps(m.span(), quoted))), None)
+        if m:
+            at[name] = m.span()
+    for name, pattern in (("first_person_plural", _FIRST_PLURAL), *_LEXICON):
+        m = next((m for m in pattern.finditer(joined)
+                  if not (quoted and cue.overlaps(m.span(), quoted))), None)
+        if m:
+            at[name] = m.span()
+    for name, (start, end) in at.items():
+        if name not in found:
+            turn = bisect.bisect_right(offsets, start) - 1
+            found[name] = (indexes[turn], (start - offsets[turn], end - offsets[turn]))
+    return found
+
+
+def _sentences(text: str, quoted: Sequence[Span], at: dict[str, Span]) -> set[int]:
+    """Note in `at` the first span of each strategy told by a sentence's first word and kind.
+
+    Return the offsets of the sentences' first words.
+    """
+    starts: set[int] = set()
+    why_inside = "why" in text
+    for m in _SENTENCE.finditer(text):
+        word = m.group(1)
+        if word is None:
+            continue
+        starts.add(m.start(1))
+        kind = _START_KINDS.get(word)
+        if word == "why":
+            kind = "why_question"
+        elif "?" in m.group(2):
+            kind = kind or _QUESTION_KINDS.get(word)
+            if why_inside and "why_question" not in at:  # "but why ...?", "out of interest, why?"
+                why = _WHY.search(text, m.end(1), m.end())
+                if why and not (quoted and cue.overlaps(why.span(), quoted)):
+                    at["why_question"] = why.span()
+        if kind and kind not in at and not (quoted and cue.overlaps(m.span(1), quoted)):
+            at[kind] = m.span(1)
+    return starts
+
+
+def courtesy(found: Mapping[str, Where], points: Mapping[str, float]) -> tuple[float, tuple[Evidence, ...]]:
+    """Return the courtesy signal (0..100) and its evidence: per strategy found, its points as effect."""
+    evidence = tuple(sorted(
+        (Evidence(turn, start, end, name, points.get(name, 0.0), f"courtesy: {STRATEGIES[name]}")
+         for name, (turn, (start, end)) in found.items()),
+        key=lambda e: (e.turn, e.start, e.end, e.cue)))
+    total = COURTESY_NEUTRAL + sum(e.effect for e in evidence)
+    return round(min(100.0, max(0.0, total)), 1), evidence
+
+
+class CourtesyPointsError(ValueError):
+    """A courtesy points file that cannot be used; the message names the file."""
+
+
+@lru_cache(maxsize=8)
+def learned_points(path: Path = POINTS_PATH) -> Mapping[str, float]:
+    """Read the learned points per strategy (the [points] table; strategies left out count 0)."""
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("points")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CourtesyPointsError(f"{path}: cannot read courtesy points: {exc}") from None
+    if not isinstance(table, dict):
+        raise CourtesyPointsError(f"{path}: expected a [points] table")
+    for name, value in table.items():
+        if name not in LEARNED:
+            raise CourtesyPointsError(f"{path}: points.{name}: not a learned strategy "
+                                      f"(expected one of {', '.join(LEARNED)})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise CourtesyPointsError(f"{path}: points.{name}: expected a number, got {value!r}")
+    return MappingProxyType({name: float(table.get(name, 0.0)) for name in LEARNED})
