@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from scoring.model import Interaction
@@ -21,6 +21,7 @@ from store import rollups
 from store.rubrics import active_rubric, rescoring_versions, rubric_lock, scorer_for
 
 CHUNK_SIZE = 500
+BULK_IMPORT = 1000  # interactions added at once that call for fresh planner statistics
 
 
 @dataclass
@@ -179,7 +180,20 @@ def ingest_interactions(session: Session, *, interactions: Iterable[Interaction]
             progress(counts.added + counts.duplicates)
     for version_id, _ in versions:
         rollups.refresh(session, rubric_version_id=version_id, days=days, teams=teams)
+    if counts.added >= BULK_IMPORT:
+        _refresh_statistics(session)
     return counts
+
+
+def _refresh_statistics(session: Session) -> None:
+    """Sample the tables for the query planner after a bulk import.
+
+    Without statistics SQLite walks the wrong index (the review queue went from 70 ms to a second at 200,000
+    interactions), and PostgreSQL's autovacuum may not have looked yet when the first page asks.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA analysis_limit = 10000"))  # a sample: a third of a second at 200,000
+    session.execute(text("ANALYZE"))
 
 
 def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Directory,

@@ -8,7 +8,7 @@ import random
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, text
 
 from scoring.result import CRITERIA
 from scoring.rubric import load_rubric
@@ -212,3 +212,12 @@ def test_refreshing_the_teams_of_an_import_leaves_other_teams_alone(session):
     rollups.rebuild(session)
     assert rollup_rows(session) == incremental
     assert sum(row[6] for row in incremental["daily_rollups"]) == 4  # interactions
+
+
+def test_a_bulk_import_leaves_planner_statistics(session):
+    ingest_interactions(session, interactions=demo_interactions(1000))
+    if session.get_bind().dialect.name == "sqlite":
+        found = session.scalar(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'interactions'"))
+    else:
+        found = session.scalar(text("SELECT count(*) FROM pg_stats WHERE tablename = 'interactions'"))
+    assert found
