@@ -1,6 +1,6 @@
 """Rapport at scale on this machine (issue 7): every figure beside its target, printed and in JSON.
 
-    .venv/bin/python bench/scale.py [--interactions N | --quick] [--workers W] [--repeat R]
+    .venv/bin/python bench/scale.py [--interactions N | --quick] [--workers W] [--repeat R] [--cache DIR]
                                     [--database-url URL [--fresh]] [--json FILE] [--skip-browser]
 
 1. Data: N interactions (default a million) from the demo generator, seed_data.demo, in slices of at most
@@ -30,9 +30,11 @@ another N the import time is projected linearly to a million.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
+import pickle
 import random
 import socket
 import statistics
@@ -64,6 +66,7 @@ from scoring.model import CHANNELS, Interaction  # noqa: E402
 from scoring.result import CRITERIA  # noqa: E402
 from scoring.rubric import load_rubric  # noqa: E402
 from scoring.scorer import Scorer  # noqa: E402
+import seed_data.demo  # noqa: E402
 from seed_data.demo import DemoAccount, generate_demo  # noqa: E402
 from store import (  # noqa: E402
     board_pack,
@@ -167,15 +170,34 @@ def generate_site(number: int, size: int) -> Site:
                 accounts=accounts, customers=len(org.customers), interactions=interactions)
 
 
-def generate_sites(total: int, processes: int) -> list[Site]:
-    """Generate every site in parallel processes, before anything is timed; then give agents unique names."""
+def generate_sites(total: int, processes: int, folder: Path) -> tuple[list[Path], bool]:
+    """Generate every site into a pickle file in `folder`, in parallel processes before anything is timed;
+    return the files and whether they were there already (from an earlier run with the same N and code).
+
+    The files are named by N and a digest of the generator's and this file's source, so that nothing generated
+    by other code is reused.
+    """
+    sources = (Path(seed_data.demo.__file__), Path(__file__))
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:12]
     sizes = slice_sizes(total)
-    with ProcessPoolExecutor(min(processes, len(sizes))) as pool:
-        sites = list(pool.map(generate_site, range(len(sizes)), sizes))
-    taken: set[str] = set()
-    for site in sites:
-        rename_agents(site, taken)
-    return sites
+    paths = [folder / f"scale-{total}-{digest}-site-{number + 1}.pickle" for number in range(len(sizes))]
+    reused = all(path.exists() for path in paths)
+    if not reused:
+        with ProcessPoolExecutor(min(processes, len(sizes))) as pool:
+            list(pool.map(write_site, range(len(sizes)), sizes, paths))
+    return paths, reused
+
+
+def write_site(number: int, size: int, path: Path) -> None:
+    """Generate one site and write it to `path` (in a worker process)."""
+    path.write_bytes(pickle.dumps(generate_site(number, size), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def read_site(path: Path, taken: set[str]) -> Site:
+    """Read a generated site, renaming agents whose names an earlier site took."""
+    site = pickle.loads(path.read_bytes())
+    rename_agents(site, taken)
+    return site
 
 
 def rename_agents(site: Site, taken: set[str]) -> None:
@@ -267,27 +289,32 @@ def scoring_throughput(sample: Sequence[Interaction], workers: int, repeat: int)
 # -- 3. import -----------------------------------------------------------------------------------------
 
 
-def load(factory: sessionmaker[Session], args: argparse.Namespace) -> dict:
-    """Generate every site, measure scoring throughput on a sample of the first, import them all and review a
-    sample; return the data, scoring and import figures."""
+SITE_COUNTS = {"teams": lambda site: len(site.teams), "agents": lambda site: len(site.agents),
+               "customers": lambda site: site.customers,
+               "turns": lambda site: sum(len(interaction.turns) for interaction in site.interactions)}
+
+
+def load(factory: sessionmaker[Session], args: argparse.Namespace, folder: Path) -> dict:
+    """Generate every site, measure scoring throughput on a sample of the first, import them one at a time and
+    review a sample; return the data, scoring and import figures."""
     started = time.perf_counter()
-    sites = generate_sites(args.interactions, args.workers)
-    data = {"interactions": args.interactions, "sites": len(sites),
-            "teams": sum(len(site.teams) for site in sites),
-            "agents": sum(len(site.agents) for site in sites),
-            "customers": sum(site.customers for site in sites),
-            "turns": sum(len(i.turns) for site in sites for i in site.interactions),
-            "generate_seconds": time.perf_counter() - started}
-    log(f"{args.interactions:,} interactions generated in {data['generate_seconds']:.0f} s")
-    first = sites[0].interactions
-    scoring = scoring_throughput(first[::max(1, len(first) // args.sample)][:args.sample], args.workers,
-                                 args.repeat)
-    log(f"scoring throughput measured on {scoring['sample']:,} interactions")
-    imported = 0.0
-    while sites:
-        site = sites.pop(0)  # dropped once imported, to free its memory
+    paths, reused = generate_sites(args.interactions, args.workers, args.cache or folder)
+    data = {"interactions": args.interactions, "sites": len(paths), "from_cache": reused,
+            "generate_seconds": time.perf_counter() - started, **dict.fromkeys(SITE_COUNTS, 0)}
+    log(f"{args.interactions:,} interactions {'found in the cache' if reused else 'generated'} in "
+        f"{data['generate_seconds']:.0f} s")
+    taken: set[str] = set()
+    scoring, imported = None, 0.0
+    for path in paths:
+        site = read_site(path, taken)
+        if scoring is None:
+            sample = site.interactions[::max(1, len(site.interactions) // args.sample)][:args.sample]
+            scoring = scoring_throughput(sample, args.workers, args.repeat)
+            log(f"scoring throughput measured on {scoring['sample']:,} interactions")
         imported += import_site(factory, site, args.workers)
         log(f"site {site.number + 1}: imported, scored and stored ({imported:.0f} s so far)")
+        for key, count in SITE_COUNTS.items():
+            data[key] += count(site)
     reviews, review_seconds = review_sample(factory)
     log(f"{reviews:,} interactions reviewed in {review_seconds:.0f} s")
     projected = imported * 1_000_000 / args.interactions
@@ -798,13 +825,16 @@ class MemorySampler(threading.Thread):
 
 
 def process_tree(pid: int) -> list[int]:
-    """Return the process and its descendants."""
+    """Return the process and its descendants (those that still run)."""
     tree, todo = [], [pid]
     while todo:
         current = todo.pop()
         tree.append(current)
         for task in Path(f"/proc/{current}/task").glob("*/children"):
-            todo.extend(int(child) for child in task.read_text().split())
+            try:
+                todo.extend(int(child) for child in task.read_text().split())
+            except FileNotFoundError:  # the thread or process ended meanwhile
+                continue
     return tree
 
 
@@ -961,7 +991,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict:
     url = bench_database(args.database_url, folder, fresh=args.fresh)
     engine = make_engine(url)
     factory = make_session_factory(engine)
-    results = {"meta": machine(engine, args), **load(factory, args)}
+    results = {"meta": machine(engine, args), **load(factory, args, folder)}
     if engine.dialect.name == "postgresql":  # what autovacuum does within minutes of a bulk load
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
@@ -1017,7 +1047,8 @@ def header(results: dict) -> str:
             f"commit {meta['commit']}; load average {meta['load_at_start']:.1f} at start, "
             f"{meta['load_at_end']:.1f} at end\n"
             f"Data: {data['sites']} site(s), {data['agents']:,} agents in {data['teams']} teams, "
-            f"{data['customers']:,} customers, {turns:.1f} turns per interaction; generated in "
+            f"{data['customers']:,} customers, {turns:.1f} turns per interaction; "
+            f"{'found in the cache' if data['from_cache'] else 'generated'} in "
             f"{data['generate_seconds']:.0f} s")
 
 
@@ -1077,6 +1108,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="empty --database-url first (drops every table)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure to FILE")
     parser.add_argument("--skip-browser", action="store_true", help="no Chromium stage (machines without it)")
+    parser.add_argument("--cache", type=Path, metavar="DIR",
+                        help="keep the generated interactions in DIR for later runs (a million take minutes)")
     args = parser.parse_args(argv)
     args.sample = FULL_SAMPLE
     if args.quick:
