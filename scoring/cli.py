@@ -1,9 +1,10 @@
 """Command line: `python -m scoring score FILE.jsonl`, `evaluate --data DIR`, `train-courtesy --data DIR`.
 
 `score` reads the JSONL interchange format (one interaction per line, `-` for stdin) and writes one
-JSON line per scored interaction (ScoreResult.to_dict()) to stdout. A malformed line is reported on
-stderr as `FILE:LINE: reason` and skipped. Exit status: 0 when every line was scored, 1 when some
-line was rejected, 2 for an unreadable input or rubric file.
+JSON line per scored interaction (ScoreResult.to_dict()) to stdout, in input order. A malformed line
+is reported on stderr as `FILE:LINE: reason` and skipped. `--workers N` scores in N processes, a block
+of lines at a time. Exit status: 0 when every line was scored, 1 when some line was rejected, 2 for an
+unreadable input or rubric file.
 
 `evaluate` measures the scorer against the labelled files of a folder (see scoring.evaluate) and
 prints one table, or JSON with --json. Exit status: 0, or 2 when the folder is missing, holds no
@@ -20,18 +21,22 @@ import argparse
 import json
 import os
 import sys
+from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from scoring import courtesy_training, politeness
 from scoring import evaluate as evaluation
-from scoring.model import InvalidInteraction, interaction_from_dict
+from scoring.model import Interaction, InvalidInteraction, interaction_from_dict
+from scoring.parallel import Results, ScoringPool, workers_option
+from scoring.result import ScoreResult
 from scoring.rubric import RubricError, load_rubric
 from scoring.scorer import Scorer, default_scorer
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 UNPARSABLE = object()  # a line already reported; not None, which is the JSON line "null"
+BLOCK = 200  # interactions sent to the workers at a time with --workers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Score each interaction of a JSONL file; write one JSON line each to stdout.")
     score.add_argument("file", metavar="FILE", help="JSONL interactions, or - for stdin")
     score.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: seed_data/rubric.toml)")
+    score.add_argument("--workers", type=workers_option, default=1, metavar="N",
+                       help="score in N processes, about one per core (default: 1)")
     score.set_defaults(run=run_score)
     evaluate = commands.add_parser(
         "evaluate", help="measure the scorer against human-labelled files",
@@ -104,25 +111,47 @@ def run_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"error: cannot read {name}: {exc.strerror or exc}\n")
         return EXIT_UNUSABLE
     rejected = 0
-    try:
-        with stream:
-            for number, record in _records(stream, name, err):
-                if record is UNPARSABLE:
-                    rejected += 1
-                    continue
-                try:
-                    interaction = interaction_from_dict(record)
-                except InvalidInteraction as exc:
-                    err.write(f"{name}:{number}: {exc}\n")
-                    rejected += 1
-                    continue
-                out.write(json.dumps(scorer.score(interaction).to_dict(), ensure_ascii=False) + "\n")
-    except BrokenPipeError:  # stdout closed by the reader, not a read error; main() handles it
-        raise
-    except OSError as exc:
-        err.write(f"error: cannot read {name}: {exc.strerror or exc}\n")
-        return EXIT_UNUSABLE
+    # One process scores each line as it is read. Workers get a block at a time; the previous block's
+    # lines are written while they score the next one.
+    size, waiting = (1, 0) if args.workers == 1 else (BLOCK, 1)
+    block: list[Interaction] = []
+    pending: deque[Results] = deque()
+
+    def write(keep: int) -> None:
+        while len(pending) > keep:
+            out.writelines(line + "\n" for line in pending.popleft()()[0])
+
+    with ScoringPool([scorer], workers=args.workers, convert=_json_line) as scoring:
+        try:
+            with stream:
+                for number, record in _records(stream, name, err):
+                    if record is UNPARSABLE:
+                        rejected += 1
+                        continue
+                    try:
+                        block.append(interaction_from_dict(record))
+                    except InvalidInteraction as exc:
+                        err.write(f"{name}:{number}: {exc}\n")
+                        rejected += 1
+                        continue
+                    if len(block) == size:
+                        pending.append(scoring.submit(block))
+                        block = []
+                        write(keep=waiting)
+                if block:
+                    pending.append(scoring.submit(block))
+        except BrokenPipeError:  # stdout closed by the reader, not a read error; main() handles it
+            raise
+        except OSError as exc:
+            err.write(f"error: cannot read {name}: {exc.strerror or exc}\n")
+            return EXIT_UNUSABLE
+        write(keep=0)
     return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _json_line(result: ScoreResult) -> str:
+    """Return a result as its output line; in a worker process with --workers."""
+    return json.dumps(result.to_dict(), ensure_ascii=False)
 
 
 def run_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

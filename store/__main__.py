@@ -1,10 +1,10 @@
 """Command line for the store: `python -m store COMMAND …`.
 
     python -m store migrate [--database-url URL]
-    python -m store demo [--interactions N] [--database-url URL]
+    python -m store demo [--interactions N] [--workers N] [--database-url URL]
     python -m store users add USERNAME --role ROLE [--team TEAM …] [--employee NAME] [--database-url URL]
     python -m store import FILE [FILE …] [--keep-valid] [--layout message|interaction]
-                           [--channel CHANNEL] [--map FIELD=COLUMN …] [--database-url URL]
+                           [--channel CHANNEL] [--map FIELD=COLUMN …] [--workers N] [--database-url URL]
     python -m store rescore --by USERNAME [--version VERSION] [--database-url URL]
     python -m store backup FILE [--database-url URL]
     python -m store restore FILE [--database-url URL]
@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from scoring.model import CHANNELS
+from scoring.parallel import workers_option
 from scoring.parsers import ColumnMapping
 from settings import get_settings
 from store import audit
@@ -87,7 +88,7 @@ def run_import(args: argparse.Namespace, engine: Engine) -> int:
             try:
                 report = import_file(path, session_factory=session_factory, keep_valid=args.keep_valid,
                                      mapping=dict(args.map) or None, layout=args.layout,
-                                     channel=args.channel, progress=progress)
+                                     channel=args.channel, progress=progress, workers=args.workers)
             except OSError as exc:
                 print(f"{path}: cannot read the file: {exc.strerror or exc}", file=sys.stderr)
                 all_ok = False
@@ -117,7 +118,7 @@ def run_demo(args: argparse.Namespace, engine: Engine) -> int:
             print("python -m store demo: the database already holds interactions or accounts; demo data "
                   "goes only into an empty database", file=sys.stderr)
             return 1
-        counts = load_demo(session, today=date.today(), interactions=args.interactions)
+        counts = load_demo(session, today=date.today(), interactions=args.interactions, workers=args.workers)
     print(f"demo organisation loaded: {counts.added} interactions")
     return 0
 
@@ -218,13 +219,17 @@ def build_parser() -> argparse.ArgumentParser:
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database-url", metavar="URL",
                           help="database to use (default: RAPPORT_DATABASE_URL, else the local SQLite file)")
+    scoring = argparse.ArgumentParser(add_help=False)
+    scoring.add_argument("--workers", type=workers_option, default=1, metavar="N",
+                         help="score in N processes, about one per core (default: 1)")
     parser = argparse.ArgumentParser(prog="python -m store", description="Manage Rapport's database.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     migrating = commands.add_parser("migrate", parents=[database], help="migrate the database to the latest schema")
     migrating.set_defaults(run=_on_migrated_database("migrate", run_migrate))
 
-    demo = commands.add_parser("demo", parents=[database], help="load the demo organisation into an empty database")
+    demo = commands.add_parser("demo", parents=[database, scoring],
+                               help="load the demo organisation into an empty database")
     demo.add_argument("--interactions", type=int, default=22_000, metavar="N",
                       help="how many interactions to generate (default: 22000)")
     demo.set_defaults(run=_on_migrated_database("demo", run_demo))
@@ -243,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     adding.set_defaults(run=_on_migrated_database("users add", run_users_add))
 
     importing = commands.add_parser(
-        "import", parents=[database], help="import interactions from files",
+        "import", parents=[database, scoring], help="import interactions from files",
         description="Import CSV, XLSX, JSONL, plain-text transcript or WebVTT files. A file with problems is "
                     "not imported unless --keep-valid is given; interactions already stored are skipped.")
     importing.add_argument("files", nargs="+", type=Path, metavar="FILE")

@@ -16,8 +16,12 @@ DEMO_PASSWORD = "demo"
 DEMO_FLAG = "demo_data"
 
 
-def load_demo(session: Session, *, today: date, interactions: int = 22_000, seed: int = 2026) -> IngestCounts:
-    """Create the demo teams, agents, accounts and scored interactions (caller commits)."""
+def load_demo(session: Session, *, today: date, interactions: int = 22_000, seed: int = 2026,
+              workers: int = 1) -> IngestCounts:
+    """Create the demo teams, agents, accounts and scored interactions (caller commits).
+
+    `workers` > 1 scores in that many processes.
+    """
     org = generate_demo(seed=seed, interactions=interactions, end=today)
     team_ids = {}
     for team in org.teams:
@@ -33,7 +37,7 @@ def load_demo(session: Session, *, today: date, interactions: int = 22_000, seed
                     display_name=account.employee or account.username.title(),
                     employee_id=employee_ids.get(account.employee) if account.employee else None,
                     team_ids=tuple(team_ids[name] for name in account.teams))
-    counts = ingest_interactions(session, interactions=org.interactions)
+    counts = ingest_interactions(session, interactions=org.interactions, workers=workers)
     session.add(AppMeta(key=DEMO_FLAG, value="1"))
     return counts
 

@@ -401,12 +401,13 @@ def enforce_storage_limits(parsed: ParsedFile) -> None:
 
 def import_parsed(session: Session, parsed: ParsedFile, *, filename: str, sha256: str, fmt: str,
                   keep_valid: bool = False, created_by: str | None = None,
-                  progress: Progress | None = None) -> ImportReport:
+                  progress: Progress | None = None, workers: int = 1) -> ImportReport:
     """Write a parsed file's interactions in the session's transaction; the caller commits or rolls back.
 
     A file with issues writes nothing unless keep_valid, which imports the valid
     interactions and records the rest as rejected. Interactions whose external id is
     already stored count as duplicates, so importing a file again adds nothing.
+    `workers` > 1 scores in that many processes (see store.ingest.ingest_interactions).
     """
     enforce_storage_limits(parsed)
     report = ImportReport(filename=filename, format=fmt, rows=parsed.rows,
@@ -429,7 +430,8 @@ def import_parsed(session: Session, parsed: ParsedFile, *, filename: str, sha256
     if progress:
         progress(0, total)
     counts = ingest_interactions(session, interactions=interactions, batch_id=batch.id,
-                                 progress=(lambda done: progress(done, total)) if progress else None)
+                                 progress=(lambda done: progress(done, total)) if progress else None,
+                                 workers=workers)
     batch.added, batch.duplicates = counts.added, counts.duplicates
     session.flush()
     report.added, report.duplicates, report.batch_id = counts.added, counts.duplicates, batch.id
@@ -439,8 +441,11 @@ def import_parsed(session: Session, parsed: ParsedFile, *, filename: str, sha256
 def import_file(path: str | Path, *, session_factory: sessionmaker[Session], keep_valid: bool = False,
                 mapping: ColumnMapping | Mapping[str, str] | None = None, layout: Layout | None = None,
                 channel: str | None = None, created_by: str | None = None,
-                progress: Progress | None = None) -> ImportReport:
-    """Read, check and import one file in one transaction, committed only if it all succeeds."""
+                progress: Progress | None = None, workers: int = 1) -> ImportReport:
+    """Read, check and import one file in one transaction, committed only if it all succeeds.
+
+    `workers` > 1 scores in that many processes.
+    """
     path = Path(path)
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
@@ -453,7 +458,8 @@ def import_file(path: str | Path, *, session_factory: sessionmaker[Session], kee
     parsed = read_upload(data, filename=path.name, mapping=mapping, layout=layout, channel=channel, fmt=fmt)
     with session_factory.begin() as session:
         report = import_parsed(session, parsed, filename=path.name, sha256=hashlib.sha256(data).hexdigest(),
-                               fmt=fmt, keep_valid=keep_valid, created_by=created_by, progress=progress)
+                               fmt=fmt, keep_valid=keep_valid, created_by=created_by, progress=progress,
+                               workers=workers)
         _record_import(session, report, user_id=None, username=created_by or "command line", keep_valid=keep_valid)
         return report
 

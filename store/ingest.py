@@ -14,6 +14,7 @@ from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from scoring.model import Interaction
+from scoring.parallel import ScoringPool
 from scoring.result import CRITERIA, Evidence, ScoreResult
 from scoring.scorer import Scorer
 from store.models import Customer, Employee, Interaction as InteractionRow, Score, ScoreEvidence, Team, Turn
@@ -102,12 +103,10 @@ def _customer_ids(session: Session, chunk: Sequence[Interaction]) -> dict[str, i
     return known
 
 
-def score_row(result: ScoreResult, *, interaction_id: int, rubric_version_id: int) -> dict:
-    """Flatten a ScoreResult into the columns of the scores table."""
+def score_columns(result: ScoreResult) -> dict:
+    """Flatten a ScoreResult into the columns of the scores table, all but its two ids."""
     signals = result.signals
     row = {
-        "interaction_id": interaction_id,
-        "rubric_version_id": rubric_version_id,
         "overall": result.overall,
         "auto_fail": result.auto_fail,
         "apology": signals.apology,
@@ -140,18 +139,32 @@ def evidence_payload(result: ScoreResult) -> dict:
     }
 
 
+def stored_form(result: ScoreResult) -> tuple[dict, dict]:
+    """Return what is stored of a score: its columns but for the two ids, and its evidence payload.
+
+    Scoring worker processes send this back rather than the ScoreResult, which is far dearer to pickle.
+    """
+    return score_columns(result), evidence_payload(result)
+
+
 def store_scores(session: Session, *, scored: Sequence[tuple[int, ScoreResult]], rubric_version_id: int) -> None:
     """Insert scores and their evidence for (interaction row id, result) pairs."""
-    if not scored:
+    _insert_scores(session, [(row_id, *stored_form(result)) for row_id, result in scored], rubric_version_id)
+
+
+def _insert_scores(session: Session, rows: Sequence[tuple[int, dict, dict]], rubric_version_id: int) -> None:
+    """Insert scores given as (interaction row id, columns, evidence payload)."""
+    if not rows:
         return
     # Core inserts returning the natural key: the ORM's bulk path splits rows into small groups
     # by which columns are NULL, and ordered RETURNING would fall back to a statement per row.
     score_ids = dict(session.connection().execute(
         insert(Score.__table__).returning(Score.interaction_id, Score.id),
-        [score_row(result, interaction_id=row_id, rubric_version_id=rubric_version_id) for row_id, result in scored],
+        [{"interaction_id": row_id, "rubric_version_id": rubric_version_id, **columns}
+         for row_id, columns, _ in rows],
     ).all())
     insert_rows(session, ScoreEvidence.__table__, ("score_id", "payload"),
-                [(score_ids[row_id], evidence_payload(result)) for row_id, result in scored])
+                [(score_ids[row_id], payload) for row_id, _, payload in rows])
 
 
 def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
@@ -172,14 +185,15 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: li
 
 
 def ingest_interactions(session: Session, *, interactions: Iterable[Interaction], batch_id: int | None = None,
-                        scorer: Scorer | None = None,
-                        progress: Callable[[int], None] | None = None) -> IngestCounts:
+                        scorer: Scorer | None = None, progress: Callable[[int], None] | None = None,
+                        workers: int = 1) -> IngestCounts:
     """Insert new interactions with turns and scores under the active rubric; skip known ids.
 
     A version being rescored (saved, not active yet) scores them too, so activating it never leaves them
     behind; the rubric lock keeps that activation waiting until this transaction ends. The rollups of the
     days and teams touched are refreshed before returning. `progress` is called with the number of interactions
-    handled so far after each chunk.
+    handled so far after each chunk. With `workers` > 1 that many processes score each chunk while this one
+    writes its rows; what is stored is the same.
     """
     rubric_lock(session, exclusive=False)
     rubric = active_rubric(session)
@@ -189,10 +203,12 @@ def ingest_interactions(session: Session, *, interactions: Iterable[Interaction]
     counts = IngestCounts()
     days: set[date] = set()
     teams: set[int | None] = set()
-    for chunk in _chunks(interactions, CHUNK_SIZE):
-        counts += _ingest_chunk(session, chunk, directory, versions, batch_id, days, teams)
-        if progress is not None:
-            progress(counts.added + counts.duplicates)
+    with ScoringPool([scorer for _, scorer in versions], workers=workers, convert=stored_form) as scoring:
+        for chunk in _chunks(interactions, CHUNK_SIZE):
+            counts += _ingest_chunk(session, chunk, directory, [version_id for version_id, _ in versions],
+                                    scoring, batch_id, days, teams)
+            if progress is not None:
+                progress(counts.added + counts.duplicates)
     for version_id, _ in versions:
         rollups.refresh(session, rubric_version_id=version_id, days=days, teams=teams)
     if counts.added >= BULK_IMPORT:
@@ -211,8 +227,8 @@ def _refresh_statistics(session: Session) -> None:
     session.execute(text("ANALYZE"))
 
 
-def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Directory,
-                  versions: list[tuple[int, Scorer]], batch_id: int | None, days: set[date],
+def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Directory, version_ids: list[int],
+                  scoring: ScoringPool, batch_id: int | None, days: set[date],
                   teams: set[int | None]) -> IngestCounts:
     known = set(session.scalars(
         select(InteractionRow.external_id).where(InteractionRow.external_id.in_([i.id for i in chunk]))
@@ -225,6 +241,7 @@ def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Direct
     counts = IngestCounts(added=len(fresh), duplicates=len(chunk) - len(fresh))
     if not fresh:
         return counts
+    scored = scoring.submit(fresh)  # in worker processes, if any, while the rows below are written
     customers = _customer_ids(session, fresh)
     rows = []
     for interaction in fresh:
@@ -260,7 +277,6 @@ def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Direct
         for row_id, interaction in zip(row_ids, fresh)
         for position, turn in enumerate(interaction.turns)
     ])
-    for version_id, scorer in versions:
-        store_scores(session, scored=[(row_id, scorer.score(i)) for row_id, i in zip(row_ids, fresh)],
-                     rubric_version_id=version_id)
+    for version_id, stored in zip(version_ids, scored()):
+        _insert_scores(session, [(row_id, *form) for row_id, form in zip(row_ids, stored)], version_id)
     return counts

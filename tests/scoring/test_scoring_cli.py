@@ -83,6 +83,21 @@ def test_custom_rubric_version_is_stamped(tmp_path):
     assert done.returncode == 0 and json.loads(done.stdout)["rubric_version"] == "test-9"
 
 
+def test_workers_write_the_same_lines_and_messages_in_input_order(tmp_path):
+    lines = [json.dumps({**(GOOD if n % 2 else OTHER), "id": f"i{n}"}) for n in range(40)]
+    lines[7], lines[30] = "{not json", '{"id": "x", "channel": "fax", "turns": []}'
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one, two = run("score", str(path)), run("score", str(path), "--workers", "2")
+    assert one.returncode == 1 and len(one.stdout.splitlines()) == 38
+    assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
+
+
+def test_workers_must_be_a_positive_number(jsonl):
+    done = run("score", str(jsonl), "--workers", "0")
+    assert done.returncode == 2 and "--workers: expected a whole number of at least 1" in done.stderr
+
+
 def test_missing_command_is_a_usage_error():
     done = run()
     assert done.returncode == 2 and "usage:" in done.stderr

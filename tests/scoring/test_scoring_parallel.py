@@ -1,0 +1,30 @@
+"""ScoringPool: the same results in worker processes as in this one, in input order."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring.parallel import ScoringPool
+from scoring.result import ScoreResult
+from scoring.scorer import default_scorer
+from seed_data.demo import generate_demo
+
+
+def overall(result: ScoreResult) -> tuple[str, float | None]:
+    return result.interaction_id, result.overall
+
+
+def test_workers_return_what_one_process_returns_in_input_order():
+    interactions = list(generate_demo(interactions=13).interactions)
+    scorer = default_scorer()
+    with ScoringPool([scorer], workers=1) as one:
+        expected = one.submit(interactions)()
+    with ScoringPool([scorer, scorer], workers=2, convert=overall) as two:
+        got = two.submit(interactions)()
+    assert [r.interaction_id for r in expected[0]] == [i.id for i in interactions]
+    assert got == [[overall(r) for r in expected[0]]] * 2
+
+
+def test_workers_must_be_at_least_one():
+    with pytest.raises(ValueError, match="workers: expected at least 1, got 0"):
+        ScoringPool([default_scorer()], workers=0)
