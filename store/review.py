@@ -22,6 +22,7 @@ from store import audit
 from store.models import (
     CoachingNote,
     Customer,
+    DailyScoreBucket,
     Employee,
     Interaction,
     PracticeAssignment,
@@ -36,6 +37,7 @@ from store.models import (
 )
 from store.permissions import Scope, scope_for
 from store.queries import Period, _scored
+from store.rollups import rolled
 from store.rubrics import active_rubric
 from store.users import AuthUser
 
@@ -102,17 +104,45 @@ def review_queue(session: Session, *, scope: Scope, filters: QueueFilters, sampl
         Score.overall, Score.auto_fail, Interaction.csat, Interaction.review_version,
         *(getattr(Score, name) for name in CRITERIA),
     ), filters)
+    rows = None
     if sampling.mode == "lowest":
         key = getattr(Score, filters.criterion) if filters.criterion else Score.overall
         # Not applicable (NULL) sorts last. As an expression the key also keeps PostgreSQL from walking the
         # whole score index in order: low scores bunch in time, so the period's index finds them faster.
         stmt = stmt.order_by(func.coalesce(key, 101.0), Interaction.started_at.desc(), Interaction.id)
+        bound = None if filters.criterion else _lowest_overall_bound(session, scope, filters, sampling.limit)
+        if bound is not None:
+            # Only the scores under the bound need sorting; should the other filters leave too few of
+            # them, the unbounded query below answers instead.
+            rows = session.execute(stmt.where(Score.overall < bound).limit(sampling.limit)).all()
+            rows = rows if len(rows) == sampling.limit else None
     elif sampling.mode == "critical":
         stmt = stmt.where(Score.auto_fail.is_(True)).order_by(Interaction.started_at.desc(), Interaction.id)
     else:
         stmt = _fair_sample(stmt, per_agent_week=sampling.per_agent_week, seed=sampling.seed)
-    frame = pd.DataFrame(session.execute(stmt.limit(sampling.limit)).all(), columns=_QUEUE_SELECT)
-    return _with_review_state(session, frame)
+    if rows is None:
+        rows = session.execute(stmt.limit(sampling.limit)).all()
+    return _with_review_state(session, pd.DataFrame(rows, columns=_QUEUE_SELECT))
+
+
+def _lowest_overall_bound(session: Session, scope: Scope, filters: QueueFilters, limit: int) -> int | None:
+    """Return a whole score under which at least `limit` overall scores of the scope and period lie, from the
+    per-team score buckets (store.rollups), or None when there is no such score or no buckets to ask.
+
+    The lowest `limit` scores all lie under it, so the queue sorts those instead of the whole period.
+    """
+    if filters.period is None or (not scope.everything and scope.employee_id is not None):
+        return None
+    stmt = rolled(session, scope, filters.period, DailyScoreBucket.bucket, func.sum(DailyScoreBucket.interactions),
+                  table=DailyScoreBucket).group_by(DailyScoreBucket.bucket).order_by(DailyScoreBucket.bucket)
+    if filters.team_id is not None:
+        stmt = stmt.where(DailyScoreBucket.team_id == filters.team_id)
+    found = 0
+    for bucket, count in session.execute(stmt):
+        found += count
+        if found >= limit:
+            return max(bucket, 0) + 1 if bucket < 100 else None  # auto-fails (bucket -1) score 0
+    return None
 
 
 def _filtered(stmt: Select, filters: QueueFilters) -> Select:

@@ -283,3 +283,21 @@ def test_weeks_in_the_sample_are_the_stored_weeks(session):
     assert len(frame) == 11  # a generous N keeps everything
     assert frame["started_at"].is_monotonic_decreasing
     assert (frame["started_at"].max() - frame["started_at"].min()) >= WEEK
+
+
+@pytest.mark.parametrize("filters", [
+    QueueFilters(period=Period(date(2026, 1, 1), date(2026, 11, 20))),
+    QueueFilters(period=Period(date(2026, 1, 1), date(2026, 11, 20)), channel="email", unreviewed_only=True),
+])
+def test_the_lowest_queue_is_the_same_with_and_without_the_bucket_bound(session, monkeypatch, filters):
+    from seed_data.demo import generate_demo
+    from store.ingest import ingest_interactions
+
+    ingest_interactions(session, interactions=generate_demo(interactions=400, end=date(2026, 11, 20)).interactions)
+    sampling = Sampling(limit=30)
+    assert review._lowest_overall_bound(session, Scope(everything=True), filters, sampling.limit) is not None
+    bounded = review.review_queue(session, scope=Scope(everything=True), filters=filters, sampling=sampling)
+    monkeypatch.setattr(review, "_lowest_overall_bound", lambda *args: None)
+    unbounded = review.review_queue(session, scope=Scope(everything=True), filters=filters, sampling=sampling)
+    assert len(bounded) == 30
+    assert list(bounded["id"]) == list(unbounded["id"])
