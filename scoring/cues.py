@@ -7,9 +7,9 @@ matches "isn't".
 Two wildcards exist: `*` stands for exactly one word and `...` for up to three words.
 Separators between words may be spaces or any of , ; : / - (so "follow up" matches "follow-up").
 
-All phrases of one speaker are compiled into a single character-trie regex that is run once per
-turn inside a lookahead, so overlapping phrases starting at different words are all found in one
-C-level pass. When phrases start at the same word only the longest is reported, so each phrase
+All phrases of one speaker are compiled into a single character-trie regex that scans each turn
+once; overlapping phrases starting at different words are all found, since each search resumes at
+the next word. When phrases start at the same word only the longest is reported, so each phrase
 also carries the families of the shorter phrases it begins with.
 
 Structural patterns (negation scope, quotes, questions, time/date grammar, customer facts) live
@@ -248,10 +248,11 @@ def _spelling(matched: str) -> str:
 class PhraseMatcher:
     """Find every phrase of several cue families in one regex pass over normalized text.
 
-    The regex is a character trie inside a lookahead, so it finds the longest phrase starting at
-    every word. It has a single capture group (the phrase end): a group per phrase would make every
-    match object cost O(phrases). The phrase found is told by its normalized spelling, precomputed
-    for every phrase; wildcard phrases, whose spellings are open-ended, are told by a fullmatch.
+    The regex is the character before a phrase and a character trie, so it finds the longest phrase
+    starting at a word; the next search starts at the word after, so phrases that overlap are found
+    too. It has no capture group: a group per phrase would make every match object cost O(phrases).
+    The phrase found is told by its normalized spelling, precomputed for every phrase; wildcard
+    phrases, whose spellings are open-ended, are told by a fullmatch.
     """
 
     def __init__(self, families: Mapping[str, Iterable[str]]):
@@ -283,9 +284,11 @@ class PhraseMatcher:
                     spelling = _spelling("".join(parts))
                     known = self._by_spelling.get(spelling, ())
                     self._by_spelling[spelling] = tuple(sorted(set(known) | names))
-        # Phrases start after a non-word character. The text is lowercased, so an explicit ASCII class
-        # does that check and is markedly faster than \w on this hot path (every character).
-        self._pattern = re.compile(r"(?<![0-9a-z_])(?=(" + _emit(trie) + "))") if trie else None
+        # Phrases start after a non-word character. The pattern begins with that character (find() puts a
+        # space before the text), so the regex engine skips the letters of words in its fast
+        # first-character scan instead of trying every position. The text is lowercased, so an explicit
+        # ASCII class stands for \w.
+        self._pattern = re.compile(r"[^0-9a-z_](?:" + _emit(trie) + ")") if trie else None
 
     def find(self, low: str) -> list[tuple[int, int, tuple[str, ...]]]:
         """Return (start, end, families) of each phrase found in normalized text, in text order."""
@@ -293,14 +296,18 @@ class PhraseMatcher:
             return []
         found = []
         by_spelling = self._by_spelling
-        for m in self._pattern.finditer(low):
-            start, end = m.span(1)
+        search = self._pattern.search
+        text = " " + low  # a match starts one character before its phrase: at the phrase's offset in `low`
+        m = search(text)
+        while m is not None:
+            start, end = m.start(), m.end() - 1
             matched = low[start:end]
             families = by_spelling.get(matched) or by_spelling.get(_spelling(matched))
             if families is None:
                 families = next((names for pattern, names in self._wildcards
                                  if pattern.fullmatch(low, start, end)), ())
             found.append((start, end, families))
+            m = search(text, start + 1)  # the next phrase may start inside this one, at a later word
         return found
 
 
@@ -339,7 +346,10 @@ def quoted_spans(low: str) -> list[Span]:
 def overlaps(span: Span, spans: Iterable[Span]) -> bool:
     """Tell whether `span` shares at least one character with any of `spans`."""
     start, end = span
-    return any(s < end and start < e for s, e in spans)
+    for s, e in spans:  # a loop, not any(): called often on a few spans, where a generator costs more
+        if s < end and start < e:
+            return True
+    return False
 
 
 _NEGATOR_WORDS = frozenset("not no never cannot nothing nobody none neither nor without unable dont doesnt "
@@ -355,6 +365,7 @@ _CONTRAST = frozenset("but however although though instead except yet".split())
 _NEW_CLAUSE = frozenset(("and", "so", "then"))
 _SUBJECTS = frozenset("i we you it they this that he she".split())
 _NEGATION_REACH = 80  # characters looked back for a negator
+_LAST_CLAUSE_BREAK = re.compile(r'[\s\S]*[.,!?;:\n"]')  # greedy: matches up to the last break
 _WORDS = re.compile(r"[\w']+")
 _NEGATION_WINDOW = 7  # the negator and up to six words between it and the cue
 
@@ -367,9 +378,9 @@ def negated_before(low: str, start: int) -> bool:
     negators inside a conditional ("if you don't receive the refund") do not count.
     """
     left = max(0, start - _NEGATION_REACH)
-    left = 1 + max(low.rfind(".", left, start), low.rfind(",", left, start), low.rfind("!", left, start),
-                   low.rfind("?", left, start), low.rfind(";", left, start), low.rfind(":", left, start),
-                   low.rfind("\n", left, start), low.rfind('"', left, start), left - 1)
+    clause = _LAST_CLAUSE_BREAK.match(low, left, start)
+    if clause:
+        left = clause.end()
     words = _WORDS.findall(low, left, start)[-(_NEGATION_WINDOW + 3):]
     for i in range(len(words) - 1, -1, -1):
         word = words[i]
@@ -452,9 +463,10 @@ _DIGIT_CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}\b
 _CLOCK = rf"(?:{_DIGIT_CLOCK}|noon\b|midday\b|midnight\b)"
 _END_OF = r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|business\s+day|today|tomorrow)\b"
 # Word-led expressions. Those in `anchored` point forward by themselves; the rest need a future
-# verb in their sentence ("you ordered on March 3" is history).
+# verb in their sentence ("you ordered on March 3" is history). Each starts with a word character;
+# (?=\w) says so first, so word ends fail before the alternatives are tried.
 _TIMELINE_WORDS = re.compile(
-    rf"\b(?:(?P<anchored>(?:within|in|under|less\s+than|up\s+to|over\s+the\s+next|in\s+the\s+next"
+    rf"\b(?=\w)(?:(?P<anchored>(?:within|in|under|less\s+than|up\s+to|over\s+the\s+next|in\s+the\s+next"
     rf"|within\s+the\s+next)\s+{_duration(_NUM_LOOSE)}"
     rf"|within\s+(?:the|an|one)\s+hour\b"
     rf"|(?:by|before|until|no\s+later\s+than)\s+(?:{_WEEKDAY}|{_DATE}|{_CLOCK}|{_END_OF}|tomorrow\b|tonight\b"

@@ -65,6 +65,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import starmap
+from operator import itemgetter
 
 from scoring import cues as cue
 from scoring import politeness
@@ -96,6 +98,13 @@ _NEGATABLE_BEFORE = frozenset(CUE_FAMILIES) - {
 _NEGATABLE_AFTER = frozenset(("resolution", "troubleshooting", "perk"))
 # Customer families that only matter as "said somewhere": once seen, later hits need no work.
 _ONCE_ENOUGH = frozenset(("problem", "company_fault", "request"))
+
+
+@lru_cache(maxsize=None)  # the matchers return a few hundred distinct family tuples at most
+def _plan(families: tuple[str, ...]) -> tuple[tuple[str, bool, bool, bool], ...]:
+    """Return (family, once enough, negatable before, negatable after) for each family of a phrase."""
+    return tuple((family, family in _ONCE_ENOUGH, family in _NEGATABLE_BEFORE, family in _NEGATABLE_AFTER)
+                 for family in families)
 
 _DEFLECTING_TAIL = re.compile(r"\b(?:but|however|unfortunately|though)\b[^.!?\n]*?"
                               r"(?:\bnot\b|n't\b|\bcannot\b|\bpolicy\b|\bunable\b|\bno\s+way\b)")
@@ -154,14 +163,17 @@ class _Context:
 
 
 class _Tally:
-    """One criterion's evidence: credits once per key, penalties once per turn and at most MAX_PENALTIES."""
+    """One criterion's evidence: credits once per key, penalties once per turn and at most MAX_PENALTIES.
+
+    Evidence is kept as tuples of Evidence's fields until result() sorts it: cheaper to build and sort.
+    """
 
     __slots__ = ("criterion", "rule", "evidence", "credited", "penalties")
 
     def __init__(self, criterion: str, rule: CriterionRule):
         self.criterion = criterion
         self.rule = rule
-        self.evidence: list[Evidence] = []
+        self.evidence: list[tuple] = []
         self.credited: set[str] = set()
         self.penalties: dict[str, list[int]] = {}
 
@@ -189,21 +201,28 @@ class _Tally:
         """Add `measure` (-1..1) times the key's points as evidence spanning the whole turn."""
         effect = round(self.rule.points[key] * measure, 1) + 0.0  # no -0.0
         if effect:
-            self.evidence.append(Evidence(turn.index, 0, len(turn.text), key, effect, reason))
+            self.evidence.append((turn.index, 0, len(turn.text), key, effect, reason))
 
     def add(self, turn: int, cue_name: str, effect: float, reason: str) -> None:
         """Record evidence with no text span and a computed effect (timing)."""
-        self.evidence.append(Evidence(turn, 0, 0, cue_name, round(effect, 1) + 0.0, reason))  # no -0.0
+        self.evidence.append((turn, 0, 0, cue_name, round(effect, 1) + 0.0, reason))  # no -0.0
 
     def _add(self, key: str, where: Where, cue_name: str | None, reason: str | None) -> None:
         turn, (start, end) = where
-        self.evidence.append(Evidence(turn, start, end, cue_name or key, float(self.rule.points[key]),
-                                      reason or POINTS[self.criterion][key][1]))
+        self.evidence.append((turn, start, end, cue_name or key, float(self.rule.points[key]),
+                              reason or POINTS[self.criterion][key][1]))
 
     def result(self) -> CriterionScore:
-        total = self.rule.base + sum(e.effect for e in self.evidence)
-        ordered = tuple(sorted(self.evidence, key=_evidence_order))
-        return CriterionScore(self.criterion, round(min(100.0, max(0.0, total)), 1), True, ordered)
+        evidence = self.evidence
+        total = self.rule.base + sum([e[4] for e in evidence])  # in the order found, as always
+        evidence.sort(key=_EVIDENCE_ORDER)
+        return CriterionScore(self.criterion, round(min(100.0, max(0.0, total)), 1), True,
+                              tuple(starmap(Evidence, evidence)))
+
+
+# Evidence is shown by turn, span, cue and reason: as an Evidence tuple's items, all but the effect.
+_EVIDENCE_ORDER = itemgetter(0, 1, 2, 3, 5)
+_NOT_APPLICABLE = {name: CriterionScore(name, None, False, ()) for name in CRITERIA}
 
 
 def _evidence_order(e: Evidence) -> tuple:
@@ -253,7 +272,7 @@ class Scorer:
                                 if has_agent and (ctx.problem or ctx.request or not has_customer) else None),
             "respond": self._respond(interaction.channel, waits) if waits else None,
         }
-        criteria = {name: scores[name] or CriterionScore(name, None, False, ()) for name in CRITERIA}
+        criteria = {name: scores[name] or _NOT_APPLICABLE[name] for name in CRITERIA}
         return ScoreResult(
             interaction_id=interaction.id,
             rubric_version=self.rubric.version,
@@ -310,26 +329,27 @@ class Scorer:
         for start, end, families in found:
             if quotes and cue.overlaps((start, end), quotes):
                 continue
+            span = (start, end)
             denied_before = None
-            for family in families:
-                if family in _ONCE_ENOUGH and family in seen:
+            for family, once, before, after in _plan(families):
+                if once and family in seen:
                     continue
                 denied = False
                 if negation_possible:
-                    if family in _NEGATABLE_BEFORE:
+                    if before:
                         if denied_before is None:
                             denied_before = cue.negated_before(low, start)
                         denied = denied_before
-                    if not denied and family in _NEGATABLE_AFTER:
+                    if after and not denied:
                         denied = cue.negated_after(low, end)
                 found_in = negated if denied else hits
                 bucket = found_in.get(family)
                 if bucket is None:
-                    found_in[family] = [(start, end)]
+                    found_in[family] = [span]
                     if not denied:
-                        seen.setdefault(family, []).append((index, (start, end)))
+                        seen.setdefault(family, []).append((index, span))
                 elif bucket[-1][1] <= start:  # one hit per stretch of text and family
-                    bucket.append((start, end))
+                    bucket.append(span)
         return _Turn(index, speaker, text, low, quotes, hits, negated)
 
     # -- criteria ---------------------------------------------------------------------------

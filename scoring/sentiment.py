@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 
 _POSITIVE = {
     3: "amazing awesome brilliant excellent fantastic outstanding perfect superb wonderful love loved lovely "
@@ -57,20 +58,27 @@ _NEGATION_FACTOR = -0.6
 _BUT_BEFORE, _BUT_AFTER = 0.5, 1.5
 _EXCLAMATION_BOOST = 0.3
 _SQUASH = 12.0
-_TOKEN = re.compile(r"[a-z']+")  # cheaper than a stricter word pattern; stray quotes only cost a miss
+# Tokens are the runs of a-z and apostrophes. Splitting the UTF-8 bytes with every other byte made a
+# space finds the same runs as the regex [a-z']+ several times faster; the words are then bytes.
+_SEPARATE = bytes(c if chr(c) in string.ascii_lowercase + "'" else 32 for c in range(256))
+_VALENCE = {word.encode(): valence for word, valence in LEXICON.items()}
+_NEGATOR_WORDS = frozenset(word.encode() for word in _NEGATORS)
+_INTENSIFIER_WORDS = {word.encode(): factor for word, factor in _INTENSIFIERS.items()}
 
 
 def sentiment(text: str) -> float:
     """Return the text's sentiment in -1..1 (0 when no lexicon word appears)."""
     low = text.lower().replace("’", "'")
-    words = _TOKEN.findall(low)
+    words = low.encode("utf-8", "surrogatepass").translate(_SEPARATE).split()
+    if _VALENCE.keys().isdisjoint(words):
+        return 0.0
     total = 0.0
-    but_at = words.index("but") if "but" in words else -1
-    for i in [i for i, word in enumerate(words) if word in LEXICON]:
-        valence = LEXICON[words[i]]
-        if i and words[i - 1] in _INTENSIFIERS:
-            valence *= _INTENSIFIERS[words[i - 1]]
-        if not _NEGATORS.isdisjoint(words[max(0, i - 3):i]):
+    but_at = words.index(b"but") if b"but" in words else -1
+    for i in [i for i, word in enumerate(words) if word in _VALENCE]:
+        valence = _VALENCE[words[i]]
+        if i and words[i - 1] in _INTENSIFIER_WORDS:
+            valence *= _INTENSIFIER_WORDS[words[i - 1]]
+        if not _NEGATOR_WORDS.isdisjoint(words[max(0, i - 3):i]):
             valence *= _NEGATION_FACTOR
         if but_at >= 0:
             valence *= _BUT_AFTER if i > but_at else _BUT_BEFORE
@@ -80,8 +88,13 @@ def sentiment(text: str) -> float:
     return round(total / math.sqrt(total * total + _SQUASH), 4)
 
 
-_ADDRESSED = re.compile(r"\byou(?:r|rs)?\b")
-_ACKNOWLEDGED = re.compile(r"\b(?:ok|okay|i see|got it|understand|understood|thanks|thank|thx)\b")
+# "you" is written first, so the regex engine looks for it as a literal; the lookbehind is the \b before it.
+_ADDRESSED = re.compile(r"you(?<!\wyou)(?:r|rs)?\b")
+# "ok", "okay", "i see", "got it", "understand", "understood", "thank", "thanks", "thx" as words. Each
+# alternative starts with a letter and checks the word boundary before it after that letter, so the
+# regex engine only stops at those five letters.
+_ACKNOWLEDGED = re.compile(r"(?:o(?<!\wo)k(?:ay)?|i(?<!\wi) see|g(?<!\wg)ot it|u(?<!\wu)nderst(?:and|ood)"
+                           r"|t(?<!\wt)h(?:anks?|x))\b")
 # Outcome marks (see the module docstring); a turn this many characters long counts as fully "long".
 _STILL_ASKING, _ADDRESSING, _LONG, _ACKNOWLEDGING = 0.3, 0.15, 0.3, 0.3
 _LONG_CHARS = 200
