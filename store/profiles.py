@@ -275,16 +275,18 @@ def weekly_transfer_rate(session: Session, *, scope: Scope, period: Period | Non
 
 
 def find_customers(session: Session, *, scope: Scope, text: str, limit: int = 20) -> pd.DataFrame:
-    """Return up to `limit` customers, by name, whose name contains `text` or whose customer id is `text`,
-    with their in-scope contacts counted."""
+    """Return the customer whose id is `text`, else up to `limit` customers, by name, whose name contains
+    `text`, with their in-scope contacts counted."""
     columns = ["id", "customer", "name", "interactions", "last_contact"]
     text = text.strip()
     if not text:
         return pd.DataFrame(columns=columns)
+    # An exact customer id names one customer: looked up by its index, without scanning every name for it.
+    by_id = session.scalar(select(Customer.id).where(Customer.external_id == text))
+    matching = Customer.id == by_id if by_id is not None else Customer.name.icontains(text, autoescape=True)
     # Pick the customers first, so a short fragment like "ma" never counts the contacts of thousands.
     picked = (select(Customer.id)
-              .where(or_(Customer.name.icontains(text, autoescape=True), Customer.external_id == text),
-                     exists().where(Interaction.customer_id == Customer.id, interaction_scope(scope)))
+              .where(matching, exists().where(Interaction.customer_id == Customer.id, interaction_scope(scope)))
               .order_by(Customer.name, Customer.id).limit(limit))
     rows = session.execute(
         select(Customer.id, Customer.external_id, Customer.name, func.count(Interaction.id),
