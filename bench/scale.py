@@ -1,7 +1,7 @@
 """Rapport at scale on this machine (issue 7): every figure beside its target, printed and in JSON.
 
     .venv/bin/python bench/scale.py [--interactions N | --quick] [--workers W] [--repeat R] [--cache DIR]
-                                    [--database-url URL [--fresh]] [--json FILE] [--skip-browser]
+                                    [--database-url URL [--fresh | --reuse]] [--json FILE] [--skip-browser]
 
 1. Data: N interactions (default a million) from the demo generator, seed_data.demo, in slices of at most
    SLICE. Each slice is a year of one site of the company: five teams of its own like the demo's, with 40
@@ -23,7 +23,8 @@
 
 The database is a new SQLite file in a temporary folder unless --database-url names an empty database (e.g.
 after `createdb -h 127.0.0.1 -U postgres rapport_bench`); --fresh empties it first (PostgreSQL: drops and
-recreates the public schema, as the store tests do). The targets are issue 7's at a million interactions; at
+recreates the public schema, as the store tests do); --reuse runs stages 4 and 5 on a database an earlier run
+loaded, after migrating it and rebuilding its rollups if the code has moved on. The targets are issue 7's at a million interactions; at
 another N the import time is projected linearly to a million.
 """
 
@@ -92,6 +93,7 @@ from store.models import (  # noqa: E402
     RubricVersion,
     Score,
     Team,
+    Turn,
 )
 from store.permissions import Scope, scope_for  # noqa: E402
 from store.queries import Period  # noqa: E402
@@ -312,6 +314,15 @@ def load(factory: sessionmaker[Session], args: argparse.Namespace, folder: Path)
         "per_s": args.interactions / imported, "projected_1m_seconds": projected,
         "within": projected <= TARGETS["import_seconds_1m"], "reviews": reviews,
         "review_seconds": review_seconds}}
+
+
+def stored_counts(factory: sessionmaker[Session]) -> dict:
+    """Return the data figures of a database a previous run loaded (--reuse)."""
+    with factory() as session:
+        counts = {name: session.scalar(select(func.count()).select_from(table)) for name, table in
+                  (("interactions", InteractionRow), ("agents", Employee), ("teams", Team),
+                   ("customers", Customer), ("turns", Turn))}
+    return {**counts, "reused": True}
 
 
 def import_site(factory: sessionmaker[Session], site: Site, workers: int) -> float:
@@ -972,10 +983,18 @@ def status_kb_file(path: str, key: str) -> int:
 
 def run(args: argparse.Namespace, folder: Path) -> dict:
     """Run every stage and return all figures."""
-    url = bench_database(args.database_url, folder, fresh=args.fresh)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    results = {"meta": machine(engine, args), **load(factory, args, folder)}
+    if args.reuse:
+        url = args.database_url
+        engine = make_engine(url)
+        prepare_database(engine)  # migrations and rollups the code has gained since the data was loaded
+        factory = make_session_factory(engine)
+        results = {"meta": machine(engine, args), "data": stored_counts(factory)}
+        args.interactions = results["meta"]["interactions"] = results["data"]["interactions"]
+    else:
+        url = bench_database(args.database_url, folder, fresh=args.fresh)
+        engine = make_engine(url)
+        factory = make_session_factory(engine)
+        results = {"meta": machine(engine, args), **load(factory, args, folder)}
     if engine.dialect.name == "postgresql":  # what autovacuum does within minutes of a bulk load
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
@@ -1010,10 +1029,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence
 
 def report(results: dict) -> str:
     """Return the printed report: every figure beside its target, PASS or MISS."""
-    sections = [header(results), scoring_section(results), query_section(results)]
+    sections = [header(results), *([scoring_section(results)] if "scoring" in results else []),
+                query_section(results)]
     if "browser" in results:
         sections.append(browser_section(results))
-    verdicts = [results["scoring"]["within"], results["import"]["within"],
+    verdicts = [*([results["scoring"]["within"], results["import"]["within"]] if "scoring" in results else []),
                 *(q[key] for q in results["queries"] for key in ("within_ms", "within_ratio")),
                 *(b["within"] for b in results.get("browser", [])),
                 *([results["memory"]["within"]] if "memory" in results else [])]
@@ -1026,14 +1046,15 @@ def report(results: dict) -> str:
 def header(results: dict) -> str:
     meta, data = results["meta"], results["data"]
     turns = data["turns"] / data["interactions"]
+    origin = ("loaded by an earlier run (--reuse)" if data.get("reused") else
+              f"{data['sites']} site(s), {'found in the cache' if data['from_cache'] else 'generated'} in "
+              f"{data['generate_seconds']:.0f} s")
     return (f"Rapport at scale: {meta['interactions']:,} interactions on {meta['database']} "
             f"({meta['database_url']}); {meta['cores']} cores, {meta['memory_gb']} GB; {meta['started']}; "
             f"commit {meta['commit']}; load average {meta['load_at_start']:.1f} at start, "
             f"{meta['load_at_end']:.1f} at end\n"
-            f"Data: {data['sites']} site(s), {data['agents']:,} agents in {data['teams']} teams, "
-            f"{data['customers']:,} customers, {turns:.1f} turns per interaction; "
-            f"{'found in the cache' if data['from_cache'] else 'generated'} in "
-            f"{data['generate_seconds']:.0f} s")
+            f"Data: {data['agents']:,} agents in {data['teams']} teams, {data['customers']:,} customers, "
+            f"{turns:.1f} turns per interaction; {origin}")
 
 
 def scoring_section(results: dict) -> str:
@@ -1091,6 +1112,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=5, help="runs per timing (default 5)")
     parser.add_argument("--database-url", help="an empty database (default: a temporary SQLite file)")
     parser.add_argument("--fresh", action="store_true", help="empty --database-url first (drops every table)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="--database-url holds an earlier run's data: skip generating, scoring and import")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure to FILE")
     parser.add_argument("--skip-browser", action="store_true", help="no Chromium stage (machines without it)")
     parser.add_argument("--cache", type=Path, metavar="DIR",
@@ -1099,6 +1122,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.sample = FULL_SAMPLE
     if args.quick:
         args.interactions, args.sample, args.repeat = QUICK["interactions"], QUICK["sample"], QUICK["repeat"]
+    if args.reuse and (not args.database_url or args.fresh or args.quick):
+        parser.error("--reuse needs --database-url, and goes with neither --fresh nor --quick")
     if args.interactions < 1 or args.workers < 1 or args.repeat < 1:
         parser.error("--interactions, --workers and --repeat must be at least 1")
     return args
