@@ -71,6 +71,7 @@ STRATEGIES: Mapping[str, str] = {
 FIXED_POINTS: Mapping[str, float] = MappingProxyType(
     {"helpfulness": 6.0, "empathy": 8.0, "condescension": -20.0, "critical": -40.0})
 LEARNED = tuple(name for name in STRATEGIES if name not in FIXED_POINTS)
+_REASONS = {name: f"courtesy: {what}" for name, what in STRATEGIES.items()}
 
 # Cue families (rubric families and phrase-pass hints) whose first live hit in an agent turn is a strategy.
 # Apologies and critical behaviours are classified by the scorer and passed to `courtesy` as found.
@@ -222,11 +223,10 @@ def _sentences(text: str, quoted: Sequence[Span], at: dict[str, Span]) -> set[in
 
 def courtesy(found: Mapping[str, Where], points: Mapping[str, float]) -> tuple[float, tuple[Evidence, ...]]:
     """Return the courtesy signal (0..100) and its evidence: per strategy found, its points as effect."""
-    evidence = tuple(sorted(
-        (Evidence(turn, start, end, name, points.get(name, 0.0), f"courtesy: {STRATEGIES[name]}")
-         for name, (turn, (start, end)) in found.items()),
-        key=lambda e: (e.turn, e.start, e.end, e.cue)))
-    total = COURTESY_NEUTRAL + sum(e.effect for e in evidence)
+    # Sorted as whole tuples: (turn, start, end, cue) already differ, since each strategy is found once.
+    evidence = tuple(sorted([Evidence(turn, start, end, name, points.get(name, 0.0), _REASONS[name])
+                             for name, (turn, (start, end)) in found.items()]))
+    total = COURTESY_NEUTRAL + sum([e.effect for e in evidence])
     return round(min(100.0, max(0.0, total)), 1), evidence
 
 

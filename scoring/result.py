@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 CRITERIA = ("listen", "empathize", "apologize", "fix", "overcommunicate", "respond")
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """Why points were gained or lost: the words, where they are, and what they did.
 
     `turn` indexes Interaction.turns; `start`/`end` are character offsets in that
     turn's text (end exclusive). `effect` is the signed number of points.
     Evidence with no span in the text (for example a slow response) has start == end == 0.
+    A named tuple, not a frozen dataclass: the scorer builds dozens per interaction, and a
+    frozen dataclass costs several times as much to build.
     """
 
     turn: int

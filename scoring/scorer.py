@@ -65,7 +65,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import starmap
 from operator import itemgetter
 
 from scoring import cues as cue
@@ -165,7 +164,7 @@ class _Context:
 class _Tally:
     """One criterion's evidence: credits once per key, penalties once per turn and at most MAX_PENALTIES.
 
-    Evidence is kept as tuples of Evidence's fields until result() sorts it: cheaper to build and sort.
+    Evidence is kept as plain tuples of Evidence's fields until result() sorts it: cheaper to build and sort.
     """
 
     __slots__ = ("criterion", "rule", "evidence", "credited", "penalties")
@@ -217,16 +216,12 @@ class _Tally:
         total = self.rule.base + sum([e[4] for e in evidence])  # in the order found, as always
         evidence.sort(key=_EVIDENCE_ORDER)
         return CriterionScore(self.criterion, round(min(100.0, max(0.0, total)), 1), True,
-                              tuple(starmap(Evidence, evidence)))
+                              tuple(map(Evidence._make, evidence)))
 
 
 # Evidence is shown by turn, span, cue and reason: as an Evidence tuple's items, all but the effect.
 _EVIDENCE_ORDER = itemgetter(0, 1, 2, 3, 5)
 _NOT_APPLICABLE = {name: CriterionScore(name, None, False, ()) for name in CRITERIA}
-
-
-def _evidence_order(e: Evidence) -> tuple:
-    return e.turn, e.start, e.end, e.cue, e.reason
 
 
 class Scorer:
@@ -485,7 +480,7 @@ def _critical(ctx: _Context) -> list[Evidence]:
     found = [Evidence(turn.index, start, end, family, CRITICAL_EFFECT, reason)
              for turn in ctx.agent for family, reason in CRITICAL_REASONS.items()
              for start, end in turn.hits.get(family, ())]
-    return sorted(found, key=_evidence_order)
+    return sorted(found, key=_EVIDENCE_ORDER)
 
 
 def _courtesy(ctx: _Context, apologies: _Apologies, critical: list[Evidence],
