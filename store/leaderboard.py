@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from store.models import DailyEmpathyRun, DailyRollup, Employee, Team
+from store.models import DailyAgentRollup, DailyEmpathyRun, DailyRollup, Employee, Team
 from store.permissions import Scope
 from store.queries import Period
 from store.rollups import EMPATHY_STREAK_SCORE, mean_of, rolled
@@ -256,19 +256,27 @@ def _agent_stats(session: Session, scope: Scope, period: Period, channel: str | 
     Only interactions with an overall score count (those with none applicable have nothing to rank).
     """
     stat_columns = [name for name in BADGE_STAT_COLUMNS if name not in ("interactions", "empathy_streak")]
-    social = DailyRollup.channel == "social"
+    if channel is None:  # the per-agent rows: a quarter of the per-channel ones
+        rollup = DailyAgentRollup
+        social_replies, social_within_target = rollup.social_replies, rollup.social_within_target
+    else:
+        rollup = DailyRollup
+        social = rollup.channel == "social"
+        social_replies = case((social, rollup.replies), else_=0)
+        social_within_target = case((social, rollup.within_target), else_=0)
     sums = _filtered(rolled(
         session, scope, period,
-        DailyRollup.employee_id.label("employee_id"), DailyRollup.team_id.label("team_id"),
-        func.sum(DailyRollup.overall_n).label("interactions"), mean_of("overall").label("mean"),
-        func.sum(DailyRollup.overall_sum_squares).label("sum_squares"),
-        func.sum(DailyRollup.apologize_n).label("apology_applied"),
-        func.sum(DailyRollup.owned_apologies).label("owned_apologies"),
-        func.sum(case((social, DailyRollup.replies), else_=0)).label("social_replies"),
-        func.sum(case((social, DailyRollup.within_target), else_=0)).label("social_within_target"),
-        func.sum(DailyRollup.first_contact_resolved).label("first_contact_resolved"),
-    ), DailyRollup, channel, team_id).group_by(DailyRollup.employee_id, DailyRollup.team_id).having(
-        func.sum(DailyRollup.overall_n) > 0).subquery()
+        rollup.employee_id.label("employee_id"), rollup.team_id.label("team_id"),
+        func.sum(rollup.overall_n).label("interactions"), mean_of("overall", rollup).label("mean"),
+        func.sum(rollup.overall_sum_squares).label("sum_squares"),
+        func.sum(rollup.apologize_n).label("apology_applied"),
+        func.sum(rollup.owned_apologies).label("owned_apologies"),
+        func.sum(social_replies).label("social_replies"),
+        func.sum(social_within_target).label("social_within_target"),
+        func.sum(rollup.first_contact_resolved).label("first_contact_resolved"),
+        table=rollup,
+    ), rollup, channel, team_id).group_by(rollup.employee_id, rollup.team_id).having(
+        func.sum(rollup.overall_n) > 0).subquery()
     # Names are joined to the few aggregated rows, not to every interaction.
     stmt = (select(sums.c.employee_id, Employee.name, sums.c.team_id, Team.name,
                    *(sums.c[name] for name in AGENT_COLUMNS[4:] + stat_columns))

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -186,6 +187,9 @@ class Score(Base):
     __table_args__ = (
         UniqueConstraint("interaction_id", "rubric_version_id"),
         Index("ix_scores_rubric_overall", "rubric_version_id", "overall"),
+        # The critical queue starts from the few auto-fails (a fraction of a percent) instead of the period.
+        Index("ix_scores_rubric_auto_failed", "rubric_version_id", "interaction_id",
+              sqlite_where=text("auto_fail = 1"), postgresql_where=text("auto_fail")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -444,3 +448,66 @@ class DailyEmpathyRun(Base):
     tail: Mapped[int] = mapped_column(Integer)
     best: Mapped[int] = mapped_column(Integer)
     misses: Mapped[int] = mapped_column(Integer)
+
+
+class RollupMeasures:
+    """The measures of DailyRollup, for the rollups derived from it (store.rollups)."""
+
+    interactions: Mapped[int] = mapped_column(Integer)
+    overall_n: Mapped[int] = mapped_column(Integer)
+    overall_sum: Mapped[float] = mapped_column(Float)
+    overall_sum_squares: Mapped[float] = mapped_column(Float)
+    listen_n: Mapped[int] = mapped_column(Integer)
+    listen_sum: Mapped[float] = mapped_column(Float)
+    empathize_n: Mapped[int] = mapped_column(Integer)
+    empathize_sum: Mapped[float] = mapped_column(Float)
+    apologize_n: Mapped[int] = mapped_column(Integer)
+    apologize_sum: Mapped[float] = mapped_column(Float)
+    fix_n: Mapped[int] = mapped_column(Integer)
+    fix_sum: Mapped[float] = mapped_column(Float)
+    overcommunicate_n: Mapped[int] = mapped_column(Integer)
+    overcommunicate_sum: Mapped[float] = mapped_column(Float)
+    respond_n: Mapped[int] = mapped_column(Integer)
+    respond_sum: Mapped[float] = mapped_column(Float)
+    auto_fails: Mapped[int] = mapped_column(Integer)
+    transfers: Mapped[int] = mapped_column(Integer)
+    first_contact_resolved: Mapped[int] = mapped_column(Integer)
+    owned_apologies: Mapped[int] = mapped_column(Integer)
+    csat_n: Mapped[int] = mapped_column(Integer)
+    csat_sum: Mapped[float] = mapped_column(Float)
+    replies: Mapped[int] = mapped_column(Integer)
+    first_response_sum: Mapped[float] = mapped_column(Float)
+    within_target: Mapped[int] = mapped_column(Integer)
+
+
+class DailyTeamRollup(RollupMeasures, Base):
+    """DailyRollup summed over the agents of each team (store.rollups): what views of teams and of the
+    organisation read, a few rows per team and day instead of a few per agent."""
+
+    __tablename__ = "daily_team_rollups"
+    __table_args__ = (Index("ix_daily_team_rollups_rubric_day", "rubric_version_id", "day"),
+                      Index("ix_daily_team_rollups_rubric_team_day", "rubric_version_id", "team_id", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    day: Mapped[date] = mapped_column(Date)
+    week: Mapped[date] = mapped_column(Date)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    channel: Mapped[str] = mapped_column(String(10))
+
+
+class DailyAgentRollup(RollupMeasures, Base):
+    """DailyRollup summed over the channels of each agent's day (store.rollups), with the social channel's
+    replies apart for the leaderboard's badge: one row per agent and day."""
+
+    __tablename__ = "daily_agent_rollups"
+    __table_args__ = (Index("ix_daily_agent_rollups_rubric_day", "rubric_version_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    day: Mapped[date] = mapped_column(Date)
+    week: Mapped[date] = mapped_column(Date)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    social_replies: Mapped[int] = mapped_column(Integer)
+    social_within_target: Mapped[int] = mapped_column(Integer)

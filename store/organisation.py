@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from scoring.model import CHANNELS
 from scoring.result import CRITERIA
 from store import audit
-from store.models import AppMeta, DailyCsat, DailyRollup, DailyScoreBucket, Team
+from store.models import AppMeta, DailyCsat, DailyScoreBucket, Team
 from store.permissions import Scope
 from store.queries import CRITERION_LABELS, Period
-from store.rollups import mean_of, rolled
+from store.rollups import mean_of, rolled, rollup_for
 from store.rubrics import active_rubric
 from store.users import AuthUser
 
@@ -30,8 +30,8 @@ OVERALL = "Overall"
 IMPACT_KEY = "impact_assumptions"
 
 
-def _sums(*names: str) -> list[ColumnElement[int]]:
-    return [func.sum(getattr(DailyRollup, name)) for name in names]
+def _sums(rollup, *names: str) -> list[ColumnElement[int]]:
+    return [func.sum(getattr(rollup, name)) for name in names]
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
@@ -40,8 +40,10 @@ def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 def weekly_quality(session: Session, *, scope: Scope, period: Period) -> pd.DataFrame:
     """Return week, measure and score: the mean overall score ("Overall") and each criterion's, long format."""
-    stmt = rolled(session, scope, period, DailyRollup.week, mean_of("overall"), *(mean_of(name) for name in CRITERIA)
-                  ).group_by(DailyRollup.week).order_by(DailyRollup.week)
+    rollup = rollup_for(scope)
+    stmt = rolled(session, scope, period, rollup.week, mean_of("overall", rollup),
+                  *(mean_of(name, rollup) for name in CRITERIA), table=rollup
+                  ).group_by(rollup.week).order_by(rollup.week)
     labels = [OVERALL, *(CRITERION_LABELS[name] for name in CRITERIA)]
     wide = pd.DataFrame(session.execute(stmt).all(), columns=["week", *labels])
     frame = wide.melt(id_vars="week", var_name="measure", value_name="score").dropna(subset=["score"])
@@ -53,9 +55,10 @@ def weekly_quality(session: Session, *, scope: Scope, period: Period) -> pd.Data
 def weekly_by_channel(session: Session, *, scope: Scope, period: Period) -> pd.DataFrame:
     """Return week, channel, interactions, resolved_first, first_contact_resolution, replies (timed replies),
     within_target and compliance (share of timed replies within the channel's target)."""
-    stmt = rolled(session, scope, period, DailyRollup.week, DailyRollup.channel, *_sums(
-        "interactions", "first_contact_resolved", "replies", "within_target")
-                  ).group_by(DailyRollup.week, DailyRollup.channel).order_by(DailyRollup.week, DailyRollup.channel)
+    rollup = rollup_for(scope)
+    stmt = rolled(session, scope, period, rollup.week, rollup.channel, *_sums(
+        rollup, "interactions", "first_contact_resolved", "replies", "within_target"), table=rollup
+                  ).group_by(rollup.week, rollup.channel).order_by(rollup.week, rollup.channel)
     frame = pd.DataFrame(session.execute(stmt).all(),
                          columns=["week", "channel", "interactions", "resolved_first", "replies", "within_target"])
     frame["week"] = pd.to_datetime(frame["week"])
@@ -68,8 +71,9 @@ def weekly_by_channel(session: Session, *, scope: Scope, period: Period) -> pd.D
 def channel_compliance(session: Session, *, scope: Scope, period: Period) -> pd.DataFrame:
     """Return every channel with its target, interactions, replies (timed), within_target and compliance."""
     targets = active_rubric(session).rubric.response_targets
-    stmt = rolled(session, scope, period, DailyRollup.channel, *_sums("interactions", "replies", "within_target")
-                  ).group_by(DailyRollup.channel)
+    rollup = rollup_for(scope)
+    stmt = rolled(session, scope, period, rollup.channel, *_sums(rollup, "interactions", "replies", "within_target"),
+                  table=rollup).group_by(rollup.channel)
     counted = pd.DataFrame(session.execute(stmt).all(),
                            columns=["channel", "interactions", "replies", "within_target"]).set_index("channel")
     frame = counted.reindex(list(CHANNELS), fill_value=0).astype("int64").reset_index()
@@ -90,11 +94,11 @@ def target_label(seconds: float) -> str:
 
 def team_comparison(session: Session, *, scope: Scope, period: Period) -> pd.DataFrame:
     """Return team_id, team, interactions, overall, first_contact_resolution, compliance, csat and auto_fail_rate."""
-    stmt = rolled(session, scope, period, DailyRollup.team_id, Team.name, func.sum(DailyRollup.interactions),
-                  mean_of("overall"), *_sums("first_contact_resolved", "replies", "within_target"), mean_of("csat"),
-                  func.sum(DailyRollup.auto_fails),
-                  ).join(Team, Team.id == DailyRollup.team_id).group_by(DailyRollup.team_id, Team.name
-                                                                         ).order_by(Team.name)
+    rollup = rollup_for(scope)
+    stmt = rolled(session, scope, period, rollup.team_id, Team.name, func.sum(rollup.interactions),
+                  mean_of("overall", rollup), *_sums(rollup, "first_contact_resolved", "replies", "within_target"),
+                  mean_of("csat", rollup), func.sum(rollup.auto_fails), table=rollup,
+                  ).join(Team, Team.id == rollup.team_id).group_by(rollup.team_id, Team.name).order_by(Team.name)
     frame = pd.DataFrame(session.execute(stmt).all(), columns=[
         "team_id", "team", "interactions", "overall", "resolved_first", "replies", "within_target", "csat", "fails"])
     frame = frame.astype({"overall": "float64", "csat": "float64"})
@@ -224,11 +228,12 @@ def impact_counts(session: Session, *, scope: Scope, period: Period,
                   assumptions: ImpactAssumptions) -> ImpactCounts:
     """Count what the impact figures multiply, in one SQL pass."""
     target = float(active_rubric(session).rubric.response_targets["social"])
-    social = DailyRollup.channel == "social"
+    rollup = rollup_for(scope)
+    social = rollup.channel == "social"
     n, replies, fast = session.execute(rolled(
-        session, scope, period, func.sum(DailyRollup.interactions),
-        func.sum(case((social, DailyRollup.replies), else_=0)),
-        func.sum(case((social, DailyRollup.within_target), else_=0)),
+        session, scope, period, func.sum(rollup.interactions),
+        func.sum(case((social, rollup.replies), else_=0)),
+        func.sum(case((social, rollup.within_target), else_=0)), table=rollup,
     )).one()
     poor = session.scalar(rolled(session, scope, period, func.sum(DailyScoreBucket.interactions),
                                  table=DailyScoreBucket)

@@ -11,10 +11,11 @@ from sqlalchemy import case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from scoring.result import CRITERIA
-from store.models import Customer, DailyRollup, Employee, Interaction, PracticeSession, Review, Score, Team, User
+from store.models import (Customer, DailyAgentRollup, DailyRollup, Employee, Interaction, PracticeSession, Review, Score,
+                          Team, User)
 from store.permissions import Scope
 from store.queries import CRITERION_LABELS, Period, _scored
-from store.rollups import mean_of, ratio, rolled
+from store.rollups import mean_of, ratio, rolled, rollup_for
 from store.review import employee_scope, interaction_scope
 from store.rubrics import active_rubric
 
@@ -165,12 +166,13 @@ def response_compliance(session: Session, *, scope: Scope, period: Period | None
     An interaction meets the target when its first reply came within the active rubric's channel target.
     """
     targets = active_rubric(session).rubric.response_targets
-    stmt = rolled(session, scope, period, DailyRollup.channel, func.sum(DailyRollup.interactions),
-                  func.sum(DailyRollup.replies), ratio(DailyRollup.first_response_sum, DailyRollup.replies),
-                  ratio(DailyRollup.within_target, DailyRollup.replies))
+    rollup = DailyRollup if employee_id is not None else rollup_for(scope)
+    stmt = rolled(session, scope, period, rollup.channel, func.sum(rollup.interactions),
+                  func.sum(rollup.replies), ratio(rollup.first_response_sum, rollup.replies),
+                  ratio(rollup.within_target, rollup.replies), table=rollup)
     if employee_id is not None:
         stmt = stmt.where(DailyRollup.employee_id == employee_id)
-    rows = session.execute(stmt.group_by(DailyRollup.channel).order_by(DailyRollup.channel)).all()
+    rows = session.execute(stmt.group_by(rollup.channel).order_by(rollup.channel)).all()
     frame = pd.DataFrame(rows, columns=["channel", "interactions", "timed", "mean_first_response_seconds",
                                         "within_target"])
     frame["target_seconds"] = frame["channel"].map(targets).astype("float64")
@@ -231,9 +233,10 @@ def practice_sessions(session: Session, *, scope: Scope, employee_id: int) -> pd
 
 def criterion_heatmap(session: Session, *, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Return employee_id, agent, team, criterion, label, score and interactions: one cell per agent and criterion."""
-    sums = (rolled(session, scope, period, DailyRollup.employee_id, func.sum(DailyRollup.interactions).label("n"),
-                   *(mean_of(name).label(name) for name in CRITERIA))
-            .group_by(DailyRollup.employee_id).subquery())
+    agents = DailyAgentRollup
+    sums = (rolled(session, scope, period, agents.employee_id, func.sum(agents.interactions).label("n"),
+                   *(mean_of(name, agents).label(name) for name in CRITERIA), table=agents)
+            .group_by(agents.employee_id).subquery())
     # Names are joined to the few aggregated rows, not to every day.
     stmt = (select(sums.c.employee_id, Employee.name, Team.name, sums.c.n, *(sums.c[name] for name in CRITERIA))
             .join(Employee, Employee.id == sums.c.employee_id).outerjoin(Team, Team.id == Employee.team_id))
@@ -248,9 +251,10 @@ def criterion_heatmap(session: Session, *, scope: Scope, period: Period | None =
 
 def weekly_channel_mix(session: Session, *, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Return week, channel and interactions."""
+    rollup = rollup_for(scope)
     rows = session.execute(
-        rolled(session, scope, period, DailyRollup.week, DailyRollup.channel, func.sum(DailyRollup.interactions))
-        .group_by(DailyRollup.week, DailyRollup.channel).order_by(DailyRollup.week, DailyRollup.channel)
+        rolled(session, scope, period, rollup.week, rollup.channel, func.sum(rollup.interactions), table=rollup)
+        .group_by(rollup.week, rollup.channel).order_by(rollup.week, rollup.channel)
     ).all()
     frame = pd.DataFrame(rows, columns=["week", "channel", "interactions"])
     frame["week"] = pd.to_datetime(frame["week"])
@@ -259,11 +263,12 @@ def weekly_channel_mix(session: Session, *, scope: Scope, period: Period | None 
 
 def weekly_transfer_rate(session: Session, *, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Return week, team, interactions and transfer_rate (share where the customer was passed on)."""
+    rollup = rollup_for(scope)
     rows = session.execute(
-        rolled(session, scope, period, DailyRollup.week, Team.name, func.sum(DailyRollup.interactions),
-               ratio(DailyRollup.transfers, DailyRollup.interactions))
-        .join(Team, Team.id == DailyRollup.team_id)
-        .group_by(DailyRollup.week, Team.name).order_by(DailyRollup.week, Team.name)
+        rolled(session, scope, period, rollup.week, Team.name, func.sum(rollup.interactions),
+               ratio(rollup.transfers, rollup.interactions), table=rollup)
+        .join(Team, Team.id == rollup.team_id)
+        .group_by(rollup.week, Team.name).order_by(rollup.week, Team.name)
     ).all()
     frame = pd.DataFrame(rows, columns=["week", "team", "interactions", "transfer_rate"])
     frame["week"] = pd.to_datetime(frame["week"])

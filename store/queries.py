@@ -14,9 +14,9 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from scoring.result import CRITERIA
-from store.models import DailyRollup, Interaction, Score, Team
+from store.models import Interaction, Score, Team
 from store.permissions import Scope
-from store.rollups import mean_of, ratio, rolled
+from store.rollups import mean_of, ratio, rolled, rollup_for
 from store.rubrics import active_rubric
 
 CRITERION_LABELS = {
@@ -60,18 +60,19 @@ def _midnight(day: date) -> datetime:
 
 def data_range(session: Session, *, scope: Scope) -> Period | None:
     """Return the first and last day with interactions in scope, or None when there are none."""
-    first, last = session.execute(rolled(session, scope, None, func.min(DailyRollup.day), func.max(DailyRollup.day))
-                                  ).one()
+    rollup = rollup_for(scope)
+    first, last = session.execute(rolled(session, scope, None, func.min(rollup.day), func.max(rollup.day),
+                                         table=rollup)).one()
     return None if first is None else Period(first, last)
 
 
 def weekly_quality_by_team(session: Session, *, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Return week, team, interactions and mean overall score per team and week."""
+    rollup = rollup_for(scope)
     stmt = rolled(
         session, scope, period,
-        DailyRollup.week, Team.name, func.sum(DailyRollup.interactions), mean_of("overall"),
-    ).join(Team, Team.id == DailyRollup.team_id).group_by(DailyRollup.week, Team.name).order_by(
-        DailyRollup.week, Team.name)
+        rollup.week, Team.name, func.sum(rollup.interactions), mean_of("overall", rollup), table=rollup,
+    ).join(Team, Team.id == rollup.team_id).group_by(rollup.week, Team.name).order_by(rollup.week, Team.name)
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["week", "team", "interactions", "overall"])
     frame["week"] = pd.to_datetime(frame["week"])
     return frame.astype({"interactions": "int64", "overall": "float64"})
@@ -79,8 +80,9 @@ def weekly_quality_by_team(session: Session, *, scope: Scope, period: Period | N
 
 def weekly_quality_by_criterion(session: Session, *, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Return week, criterion and mean criterion score (not-applicable excluded), long format."""
-    stmt = rolled(session, scope, period, DailyRollup.week, *(mean_of(name).label(name) for name in CRITERIA)
-                  ).group_by(DailyRollup.week).order_by(DailyRollup.week)
+    rollup = rollup_for(scope)
+    stmt = rolled(session, scope, period, rollup.week, *(mean_of(name, rollup).label(name) for name in CRITERIA),
+                  table=rollup).group_by(rollup.week).order_by(rollup.week)
     wide = pd.DataFrame(session.execute(stmt).all(), columns=["week", *CRITERIA])
     frame = wide.melt(id_vars="week", var_name="criterion", value_name="score").dropna(subset=["score"])
     frame["criterion"] = frame["criterion"].map(CRITERION_LABELS)
@@ -100,13 +102,15 @@ class Headline:
 
 def headline(session: Session, *, scope: Scope, period: Period | None = None) -> Headline:
     """Return the headline figures for the scope and period."""
+    rollup = rollup_for(scope)
     n, overall, fails, transfers, csat, fcr = session.execute(rolled(
         session, scope, period,
-        func.sum(DailyRollup.interactions), mean_of("overall"),
-        ratio(DailyRollup.auto_fails, DailyRollup.interactions),
-        ratio(DailyRollup.transfers, DailyRollup.interactions),
-        mean_of("csat"),
-        ratio(DailyRollup.first_contact_resolved, DailyRollup.interactions),
+        func.sum(rollup.interactions), mean_of("overall", rollup),
+        ratio(rollup.auto_fails, rollup.interactions),
+        ratio(rollup.transfers, rollup.interactions),
+        mean_of("csat", rollup),
+        ratio(rollup.first_contact_resolved, rollup.interactions),
+        table=rollup,
     )).one()
     if not n:
         return Headline(0, None, None, None, None, None)

@@ -8,12 +8,13 @@ version the reviewer saw, so two trainers reviewing at once cannot overwrite eac
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import BigInteger, ColumnElement, Select, exists, func, literal, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, ColumnElement, Row, Select, and_, exists, func, literal, select, true, update
+from sqlalchemy.orm import Session, aliased
 
 from scoring.model import Interaction as DomainInteraction, Turn as DomainTurn
 from scoring.result import CRITERIA, Evidence
@@ -36,7 +37,7 @@ from store.models import (
     as_utc,
 )
 from store.permissions import Scope, scope_for
-from store.queries import Period, _scored
+from store.queries import Period, _midnight, _scored
 from store.rollups import rolled
 from store.rubrics import active_rubric
 from store.users import AuthUser
@@ -98,12 +99,12 @@ def review_queue(session: Session, *, scope: Scope, filters: QueueFilters, sampl
         raise ValueError(f"criterion: expected one of {', '.join(CRITERIA)}, got {filters.criterion!r}")
     if sampling.per_agent_week < 1:
         raise ValueError(f"per_agent_week: expected at least 1, got {sampling.per_agent_week}")
-    stmt = _filtered(_scored(
+    stmt = _named(_filtered(_scored(
         session, scope, filters.period, Interaction.id, Interaction.external_id.label("interaction"),
         Interaction.started_at, Employee.name.label("agent"), Team.name.label("team"), Interaction.channel,
         Score.overall, Score.auto_fail, Interaction.csat, Interaction.review_version,
         *(getattr(Score, name) for name in CRITERIA),
-    ), filters)
+    ), filters))
     rows = None
     if sampling.mode == "lowest":
         key = getattr(Score, filters.criterion) if filters.criterion else Score.overall
@@ -117,9 +118,17 @@ def review_queue(session: Session, *, scope: Scope, filters: QueueFilters, sampl
             rows = session.execute(stmt.where(Score.overall < bound).limit(sampling.limit)).all()
             rows = rows if len(rows) == sampling.limit else None
     elif sampling.mode == "critical":
-        stmt = stmt.where(Score.auto_fail.is_(True)).order_by(Interaction.started_at.desc(), Interaction.id)
+        # Auto-fails are a fraction of a percent: start from their own index, not from the period's scores.
+        failed = aliased(Score)
+        stmt = stmt.where(Score.auto_fail.is_(True), Interaction.id.in_(
+            select(failed.interaction_id).where(failed.rubric_version_id == active_rubric(session).id,
+                                                failed.auto_fail == true()))
+        ).order_by(Interaction.started_at.desc(), Interaction.id)
     else:
-        stmt = _fair_sample(stmt, per_agent_week=sampling.per_agent_week, seed=sampling.seed)
+        picks = _filtered(_scored(session, scope, filters.period, Interaction.id), filters)
+        rows = _week_by_week(session, filters.period, sampling.limit, lambda week: _fair_sample(
+            stmt.where(week), picks.where(week), per_agent_week=sampling.per_agent_week, seed=sampling.seed))
+        stmt = _fair_sample(stmt, picks, per_agent_week=sampling.per_agent_week, seed=sampling.seed)
     if rows is None:
         rows = session.execute(stmt.limit(sampling.limit)).all()
     return _with_review_state(session, pd.DataFrame(rows, columns=_QUEUE_SELECT))
@@ -145,9 +154,33 @@ def _lowest_overall_bound(session: Session, scope: Scope, filters: QueueFilters,
     return None
 
 
-def _filtered(stmt: Select, filters: QueueFilters) -> Select:
-    stmt = (stmt.outerjoin(Employee, Employee.id == Interaction.employee_id)
+def _week_by_week(session: Session, period: Period | None, limit: int,
+                  week_rows: Callable[[ColumnElement[bool]], Select]) -> list[Row] | None:
+    """Return the first `limit` rows of the fair sample, reading the period a week at a time from its end and
+    stopping once there are enough; None without a period.
+
+    `week_rows` turns the condition "in this week" into the week's rows in queue order (newest first). A week's
+    rows all come after the later weeks' in that order, and the sample picks within agent-weeks (UTC Monday to
+    Sunday, like these weeks), so the rows are the same as the whole period's first `limit`.
+    """
+    if period is None:
+        return None
+    rows: list[Row] = []
+    monday = period.end - timedelta(days=period.end.weekday())
+    while monday + timedelta(days=7) > period.start and len(rows) < limit:
+        start, end = max(monday, period.start), min(monday + timedelta(days=7), period.end + timedelta(days=1))
+        week = and_(Interaction.started_at >= _midnight(start), Interaction.started_at < _midnight(end))
+        rows += session.execute(week_rows(week).limit(limit - len(rows))).all()
+        monday -= timedelta(days=7)
+    return rows
+
+
+def _named(stmt: Select) -> Select:
+    return (stmt.outerjoin(Employee, Employee.id == Interaction.employee_id)
             .outerjoin(Team, Team.id == Interaction.team_id))
+
+
+def _filtered(stmt: Select, filters: QueueFilters) -> Select:
     if filters.team_id is not None:
         stmt = stmt.where(Interaction.team_id == filters.team_id)
     if filters.employee_id is not None:
@@ -165,21 +198,21 @@ def _filtered(stmt: Select, filters: QueueFilters) -> Select:
     return stmt
 
 
-def _fair_sample(stmt: Select, *, per_agent_week: int, seed: int) -> Select:
+def _fair_sample(stmt: Select, picks: Select, *, per_agent_week: int, seed: int) -> Select:
     """Keep at most `per_agent_week` per agent and week, picked by a seeded hash of the interaction id.
 
     The hash multiplies the id by a constant drawn from the seed, modulo a prime: the same seed always picks
     the same interactions on every backend, another seed picks others, and busy agents are not reviewed more
-    than quiet ones.
+    than quiet ones. `picks` selects the ids `stmt` does, without the columns: the picking reads only those.
     """
     digest = hashlib.sha256(f"rapport-sample-{seed}".encode()).digest()
     multiplier = int.from_bytes(digest[:8], "big") % (_HASH_PRIME - 1) + 1
     shuffled = (Interaction.id * literal(multiplier, BigInteger)) % _HASH_PRIME
-    ranked = stmt.add_columns(func.row_number().over(
+    ranked = picks.add_columns(func.row_number().over(
         partition_by=(Interaction.employee_id, Interaction.started_week), order_by=(shuffled, Interaction.id),
     ).label("pick")).subquery()
-    return (select(*(ranked.c[name] for name in _QUEUE_SELECT)).where(ranked.c.pick <= per_agent_week)
-            .order_by(ranked.c.started_at.desc(), ranked.c.id))
+    picked = select(ranked.c.id).where(ranked.c.pick <= per_agent_week)
+    return stmt.where(Interaction.id.in_(picked)).order_by(Interaction.started_at.desc(), Interaction.id)
 
 
 def _with_review_state(session: Session, frame: pd.DataFrame) -> pd.DataFrame:

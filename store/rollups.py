@@ -24,11 +24,14 @@ from scoring.result import CRITERIA
 from scoring.rubric import Rubric
 from store.models import (
     AppMeta,
+    DailyAgentRollup,
     DailyCsat,
     DailyEmpathyRun,
     DailyRollup,
     DailyScoreBucket,
+    DailyTeamRollup,
     Interaction,
+    RollupMeasures,
     RubricVersion,
     Score,
 )
@@ -39,9 +42,10 @@ if TYPE_CHECKING:
     from store.queries import Period
 
 # Bump when what the rollups hold changes: the next start rebuilds them (see ensure_current).
-ROLLUP_SCHEMA = "1"
+ROLLUP_SCHEMA = "2"
 SCHEMA_KEY = "rollup_schema"
-TABLES = (DailyRollup, DailyScoreBucket, DailyCsat, DailyEmpathyRun)
+TABLES = (DailyRollup, DailyScoreBucket, DailyCsat, DailyEmpathyRun, DailyTeamRollup, DailyAgentRollup)
+MEASURES = tuple(RollupMeasures.__annotations__)
 EMPATHY_STREAK_SCORE = 85.0  # an interaction with Empathize at least this extends an empathy streak
 # First-contact resolution: resolved without passing the customer on.
 FIRST_CONTACT_RESOLVED = and_(Interaction.resolved.is_(True), Score.transfer.is_(False))
@@ -106,6 +110,10 @@ def refresh(session: Session, *, rubric_version_id: int, days: Iterable[date | N
                                (DailyEmpathyRun, _empathy_rows)):
         columns, stmt = select_rows(scored, rubric_version_id, rubric)
         session.execute(insert(table).from_select(columns, stmt))
+    # The coarser rollups are sums of the daily rows just written, so they always agree with them.
+    for table, select_rows in ((DailyTeamRollup, _team_rows), (DailyAgentRollup, _agent_rows)):
+        columns, stmt = select_rows(rubric_version_id)
+        session.execute(insert(table).from_select(columns, narrowed(stmt, DailyRollup.day, DailyRollup.team_id)))
 
 
 def rebuild(session: Session) -> None:
@@ -229,6 +237,26 @@ def _empathy_rows(scored, rubric_version_id: int, rubric: Rubric) -> tuple[list[
     return columns, selects[0].union_all(selects[1])
 
 
+def _summed_daily_rows(rubric_version_id: int, keys: list, extra: dict) -> tuple[list[str], Select]:
+    values = {"rubric_version_id": _constant(rubric_version_id), **{key.key: key for key in keys},
+              **{name: func.sum(getattr(DailyRollup, name)) for name in MEASURES}, **extra}
+    stmt = (select(*values.values()).where(DailyRollup.rubric_version_id == rubric_version_id).group_by(*keys))
+    return list(values), stmt
+
+
+def _team_rows(rubric_version_id: int) -> tuple[list[str], Select]:
+    return _summed_daily_rows(rubric_version_id, [DailyRollup.day, DailyRollup.week, DailyRollup.team_id,
+                                                  DailyRollup.channel], {})
+
+
+def _agent_rows(rubric_version_id: int) -> tuple[list[str], Select]:
+    social = DailyRollup.channel == "social"
+    return _summed_daily_rows(
+        rubric_version_id, [DailyRollup.day, DailyRollup.week, DailyRollup.team_id, DailyRollup.employee_id],
+        {"social_replies": func.sum(case((social, DailyRollup.replies), else_=0)),
+         "social_within_target": func.sum(case((social, DailyRollup.within_target), else_=0))})
+
+
 def _constant(value: int) -> ColumnElement[int]:
     return literal(value, Integer)
 
@@ -240,10 +268,16 @@ class TeamFiguresOnly(PermissionError):
     """Figures kept per team cannot be narrowed to one agent (agents never see organisation figures)."""
 
 
+def rollup_for(scope: Scope) -> type[DailyTeamRollup] | type[DailyRollup]:
+    """Return the smallest rollup holding every measure per channel for the scope: the per-team one, unless
+    the scope is one agent's (whose figures only the per-agent rows hold)."""
+    return DailyRollup if not scope.everything and scope.employee_id is not None else DailyTeamRollup
+
+
 def rolled(session: Session, scope: Scope, period: Period | None, *columns, table=DailyRollup) -> Select:
     """Select from a rollup table under the active rubric, limited to scope and period.
 
-    The per-team tables (buckets, CSAT) have no agent column and refuse an agent's scope.
+    The per-team tables (team rollups, buckets, CSAT) have no agent column and refuse an agent's scope.
     """
     employee_column = getattr(table, "employee_id", None)
     if employee_column is None and not scope.everything and scope.employee_id is not None:

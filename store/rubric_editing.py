@@ -21,11 +21,11 @@ from scoring.model import CHANNELS
 from scoring.result import CRITERIA, ScoreResult
 from scoring.rubric import CUE_FAMILIES, Rubric, RubricError, dump_rubric, parse_rubric
 from store import audit
-from store.models import DailyRollup, Interaction, RubricVersion, Score, as_utc
+from store.models import Interaction, RubricVersion, Score, as_utc
 from store.permissions import Scope
 from store.queries import CRITERION_LABELS
 from store.rescore import domain_interactions, rescore
-from store.rollups import mean_of
+from store.rollups import mean_of, rollup_for
 from store.rubrics import (
     activate_rubric,
     active_rubric,
@@ -235,12 +235,13 @@ def versions(session: Session) -> pd.DataFrame:
 
 def weekly_overall_by_version(session: Session, *, scope: Scope) -> pd.DataFrame:
     """Return week, version, interactions and mean overall score under every version that has scores."""
+    rollup = rollup_for(scope)
     stmt = (
-        select(DailyRollup.week, RubricVersion.version, func.sum(DailyRollup.interactions), mean_of("overall"))
-        .join(RubricVersion, RubricVersion.id == DailyRollup.rubric_version_id)
-        .where(scope.condition(team_column=DailyRollup.team_id, employee_column=DailyRollup.employee_id))
-        .group_by(DailyRollup.week, RubricVersion.version)
-        .order_by(DailyRollup.week, RubricVersion.version)
+        select(rollup.week, RubricVersion.version, func.sum(rollup.interactions), mean_of("overall", rollup))
+        .join(RubricVersion, RubricVersion.id == rollup.rubric_version_id)
+        .where(scope.condition(team_column=rollup.team_id, employee_column=getattr(rollup, "employee_id", None)))
+        .group_by(rollup.week, RubricVersion.version)
+        .order_by(rollup.week, RubricVersion.version)
     )
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["week", "version", "interactions", "overall"])
     frame["week"] = pd.to_datetime(frame["week"])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from scoring.result import CRITERIA
 from store import review
-from store.models import AuditEntry, CoachingNote, Interaction, PracticeAssignment, PracticeSession, Review, Score
+from store.models import (AuditEntry, CoachingNote, Interaction, PracticeAssignment, PracticeSession, Review, Score,
+                          as_utc)
 from store.permissions import Scope, scope_for
 from store.queries import Period
 from store.review import QueueFilters, Sampling
@@ -301,3 +303,47 @@ def test_the_lowest_queue_is_the_same_with_and_without_the_bucket_bound(session,
     unbounded = review.review_queue(session, scope=Scope(everything=True), filters=filters, sampling=sampling)
     assert len(bounded) == 30
     assert list(bounded["id"]) == list(unbounded["id"])
+
+
+@pytest.mark.parametrize("sampling, filters", [
+    # The period starts on a Wednesday: its first agent-weeks are partial ones.
+    (Sampling(mode="fair", limit=25), QueueFilters(period=Period(date(2026, 8, 5), date(2026, 11, 20)))),
+    (Sampling(mode="fair", per_agent_week=1, seed=4, limit=1000),
+     QueueFilters(period=Period(date(2026, 8, 5), date(2026, 11, 18)), channel="chat")),
+    (Sampling(mode="critical", limit=5), QueueFilters(period=Period(date(2026, 6, 1), date(2026, 11, 20)))),
+    (Sampling(mode="critical", limit=1000),
+     QueueFilters(period=Period(date(2026, 6, 3), date(2026, 11, 20)), unreviewed_only=True)),
+])
+def test_the_fair_and_critical_queues_are_the_ones_read_from_every_interaction(session, sampling, filters):
+    from seed_data.demo import generate_demo
+    from store.ingest import ingest_interactions
+
+    ingest_interactions(session, interactions=generate_demo(interactions=600, end=date(2026, 11, 20)).interactions)
+    session.execute(update(Score).where(Score.id % 7 == 0).values(auto_fail=True))  # enough for several weeks
+    session.execute(update(Interaction).where(Interaction.id % 5 == 0).values(review_version=1))
+    found = review.review_queue(session, scope=EVERYTHING, filters=filters, sampling=sampling)
+    assert list(found["id"]) == every_interaction_queue(session, filters, sampling)
+    assert len(found) == sampling.limit or sampling.limit == 1000
+
+
+def every_interaction_queue(session, filters: QueueFilters, sampling: Sampling) -> list[int]:
+    """Return the queue's ids worked out in Python from every interaction of the period."""
+    start = datetime.combine(filters.period.start, datetime.min.time(), timezone.utc)
+    end = datetime.combine(filters.period.end, datetime.min.time(), timezone.utc) + timedelta(days=1)
+    rows = [row for row in session.execute(
+        select(Interaction.id, Interaction.employee_id, Interaction.started_week, Interaction.started_at,
+               Interaction.channel, Interaction.review_version, Score.auto_fail)
+        .join(Score, Score.interaction_id == Interaction.id)).all()
+        if start <= as_utc(row.started_at) < end and filters.channel in (None, row.channel)
+        and not (filters.unreviewed_only and row.review_version)]
+    if sampling.mode == "critical":
+        rows = [row for row in rows if row.auto_fail]
+    else:
+        digest = hashlib.sha256(f"rapport-sample-{sampling.seed}".encode()).digest()
+        multiplier = int.from_bytes(digest[:8], "big") % (review._HASH_PRIME - 1) + 1
+        weeks: dict[tuple, list] = {}
+        for row in sorted(rows, key=lambda row: (row.id * multiplier % review._HASH_PRIME, row.id)):
+            weeks.setdefault((row.employee_id, row.started_week), []).append(row)
+        rows = [row for picks in weeks.values() for row in picks[:sampling.per_agent_week]]
+    rows.sort(key=lambda row: (-as_utc(row.started_at).timestamp(), row.id))
+    return [row.id for row in rows[:sampling.limit]]

@@ -20,8 +20,10 @@ from store.models import (
     AppMeta,
     DailyCsat,
     DailyEmpathyRun,
+    DailyAgentRollup,
     DailyRollup,
     DailyScoreBucket,
+    DailyTeamRollup,
     Interaction,
     Score,
 )
@@ -77,6 +79,30 @@ def test_the_rollups_add_up_to_the_scores(session):
     channels_apart = select(func.sum(DailyEmpathyRun.scored)).where(DailyEmpathyRun.channel.is_not(None))
     together = select(func.sum(DailyEmpathyRun.scored)).where(DailyEmpathyRun.channel.is_(None))
     assert session.scalar(channels_apart) == session.scalar(together) == expected[3 + CRITERIA.index("empathize")]
+
+
+@pytest.mark.parametrize("table, keys", [(DailyTeamRollup, ("day", "week", "team_id", "channel")),
+                                         (DailyAgentRollup, ("day", "week", "team_id", "employee_id"))])
+def test_the_team_and_agent_rollups_are_the_daily_rollups_summed(session, table, keys):
+    interactions = demo_interactions(200)
+    ingest_interactions(session, interactions=interactions[:120])
+    ingest_interactions(session, interactions=interactions[120:])
+    measures = [*rollups.MEASURES, *(("social_replies", "social_within_target") if table is DailyAgentRollup else ())]
+    social = DailyRollup.channel == "social"
+    summed = {"social_replies": func.sum(case((social, DailyRollup.replies), else_=0)),
+              "social_within_target": func.sum(case((social, DailyRollup.within_target), else_=0))}
+    expected = session.execute(
+        select(DailyRollup.rubric_version_id, *(getattr(DailyRollup, key) for key in keys),
+               *(summed[name] if name in summed else func.sum(getattr(DailyRollup, name)) for name in measures))
+        .group_by(DailyRollup.rubric_version_id, *(getattr(DailyRollup, key) for key in keys))).all()
+    found = session.execute(select(table.rubric_version_id, *(getattr(table, key) for key in keys),
+                                   *(getattr(table, name) for name in measures))).all()
+    assert len(found) < len(session.execute(select(DailyRollup.id)).all())
+    assert sorted(map(_rounded, found), key=repr) == sorted(map(_rounded, expected), key=repr)
+
+
+def _rounded(row) -> tuple:
+    return tuple(round(value, 6) if isinstance(value, float) else value for value in row)
 
 
 def test_refreshing_day_by_day_equals_a_rebuild(session):
