@@ -22,7 +22,7 @@ import bisect
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -103,13 +103,19 @@ _QUESTION_KINDS: Mapping[str, str] = {
                     "shouldn't shall may might must".split(), "yes_no_question"),
 }
 _WHY = re.compile(r"\bwhy\b")
-_FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself)\b")
-_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ours|ourselves|let's)\b")
-_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|yourselves|u|ur)\b")
+# Word patterns start with the non-word character before the word, so the regex engine's first-character
+# scan skips the letters inside words; they search the text with a newline put before it, where a match
+# starts at the word's offset in the text itself.
+_FIRST_PERSON = re.compile(r"\W(?:i|me|my|mine|myself)\b")
+_FIRST_PLURAL = re.compile(r"\W(?:we|us|our|ours|ourselves|let's)\b")
+_SECOND_PERSON = re.compile(r"\W(?:you|your|yours|yourself|yourselves|u|ur)\b")
 
 
 def _word_regex(words: Iterable[str]) -> re.Pattern[str]:
-    """Compile whole words as a character trie: the regex engine then rejects most positions at once."""
+    """Compile whole words as a character trie after a non-word character, like the person patterns.
+
+    The trie lets the regex engine reject most word starts at once.
+    """
     trie: dict = {}
     for word in words:
         node = trie
@@ -123,7 +129,7 @@ def _word_regex(words: Iterable[str]) -> re.Pattern[str]:
             branches.append("")
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    return re.compile(r"\b" + emit(trie) + r"\b(?!')")
+    return re.compile(r"\W" + emit(trie) + r"\b(?!')")
 
 
 _LEXICON = (("positive_lexicon", _word_regex(word for word, valence in LEXICON.items() if valence > 0)),
@@ -177,22 +183,33 @@ def strategies(turns: Iterable[AgentTurn]) -> dict[str, Where]:
     starts = _sentences(joined, quoted, at)
     for start, end in please:
         at.setdefault("please_start" if start in starts else "please", (start, end))
+    after_newline = "\n" + joined  # for the word patterns: a match's start is its word's offset in `joined`
     for name, pattern in (("first_person", _FIRST_PERSON), ("second_person", _SECOND_PERSON)):
         # inside a sentence: at a sentence start it is a start strategy
-        m = next((m for m in pattern.finditer(joined)
-                  if m.start() not in starts and not (quoted and cue.overlaps(m.span(), quoted))), None)
-        if m:
-            at[name] = m.span()
+        span = next(_word_spans(pattern, after_newline, quoted, starts), None)
+        if span:
+            at[name] = span
     for name, pattern in (("first_person_plural", _FIRST_PLURAL), *_LEXICON):
-        m = next((m for m in pattern.finditer(joined)
-                  if not (quoted and cue.overlaps(m.span(), quoted))), None)
-        if m:
-            at[name] = m.span()
+        span = next(_word_spans(pattern, after_newline, quoted), None)
+        if span:
+            at[name] = span
     for name, (start, end) in at.items():
         if name not in found:
             turn = bisect.bisect_right(offsets, start) - 1
             found[name] = (indexes[turn], (start - offsets[turn], end - offsets[turn]))
     return found
+
+
+def _word_spans(pattern: re.Pattern[str], after_newline: str, quoted: Sequence[Span],
+                starts: AbstractSet[int] = frozenset()) -> Iterator[Span]:
+    """Yield the spans of a word pattern's matches outside `quoted` and not at `starts`.
+
+    The spans are offsets in the text that `after_newline` holds after its leading newline.
+    """
+    for m in pattern.finditer(after_newline):
+        span = (m.start(), m.end() - 1)
+        if span[0] not in starts and not (quoted and cue.overlaps(span, quoted)):
+            yield span
 
 
 def _sentences(text: str, quoted: Sequence[Span], at: dict[str, Span]) -> set[int]:
