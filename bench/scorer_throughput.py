@@ -48,7 +48,8 @@ def best_rates(runs: Sequence[Callable[[], object]], count: int, repeat: int) ->
 
 
 def measure(name: str, interactions: Sequence[Interaction], scorer: Scorer, vader, repeat: int) -> list[str]:
-    """Return one table row: the set, its shape, Rapport and VADER interactions/s and their ratio."""
+    """Return one table row: the set, its shape, Rapport's and VADER's interactions/s and µs per interaction,
+    and their ratio."""
     texts = [turn.text for interaction in interactions for turn in interaction.turns]
     words = sum(len(text.split()) for text in texts)
     runs: list[Callable[[], object]] = [lambda: [scorer.score(i) for i in interactions]]
@@ -57,10 +58,10 @@ def measure(name: str, interactions: Sequence[Interaction], scorer: Scorer, vade
         runs.append(lambda: [[polarity(turn.text) for turn in i.turns] for i in interactions])
     rates = best_rates(runs, len(interactions), repeat)
     row = [name, str(len(interactions)), f"{len(texts) / len(interactions):.1f}", f"{words / len(texts):.1f}",
-           f"{rates[0]:,.0f}"]
+           f"{rates[0]:,.0f}", f"{1e6 / rates[0]:,.0f}"]
     if vader is None:
-        return row + ["n/a", "n/a"]
-    return row + [f"{rates[1]:,.0f}", f"{rates[0] / rates[1]:.2f}"]
+        return row + ["n/a", "n/a", "n/a"]
+    return row + [f"{rates[1]:,.0f}", f"{1e6 / rates[1]:,.0f}", f"{rates[0] / rates[1]:.2f}"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,7 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = sorted(Path(args.data).glob("*.jsonl"))
         dialogues = [row.interaction for path in files for row in read_jsonl(path).rows]
         sets.append(("STC3 dialogues (--data)", dialogues[:count] if args.quick else dialogues))
-    headers = ("set", "interactions", "turns/int", "words/turn", "Rapport int/s", "VADER int/s", "ratio")
+    headers = ("set", "interactions", "turns/int", "words/turn", "Rapport int/s", "Rapport µs/int", "VADER int/s",
+               "VADER µs/int", "ratio")
     rows = [measure(name, items, scorer, vader, repeat) for name, items in sets if items]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
