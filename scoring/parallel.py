@@ -1,15 +1,16 @@
 """Score interactions in worker processes, for bulk imports and the scoring command line.
 
-Scoring is pure CPU work in Python, so a process per core is what speeds it up. Each worker builds its
-scorers once, from the rubrics' text. Interactions travel to the workers; what comes back is what the
-caller keeps of each result (`convert`: rows to store, a JSON line), because pickling whole ScoreResults
-costs about as much as scoring them. Results come back in input order. With one worker nothing is
-started: the interactions are scored in this process.
+Scoring is pure CPU work in Python, so a process per core is what speeds it up. A forked worker uses the
+scorers built in this process; one started afresh builds its own once, from the rubrics' text. Interactions
+travel to the workers; what comes back is what the caller keeps of each result (`convert`: rows to store, a
+JSON line), because pickling whole ScoreResults costs about as much as scoring them. Results come back in
+input order. With one worker nothing is started: the interactions are scored in this process.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -37,8 +38,14 @@ class ScoringPool:
         self.convert = convert
         self._pool: ProcessPoolExecutor | None = None
         if workers > 1:
-            rubrics = [(dump_rubric(s.rubric), dict(s.courtesy_points)) for s in self.scorers]
-            self._pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(rubrics, convert))
+            context = multiprocessing.get_context()
+            if context.get_start_method() == "fork":
+                # A forked worker starts with this process's memory: the scorers are there, built, for free.
+                start, scorers = _keep_scorers, self.scorers
+            else:
+                start, scorers = _start_worker, [(dump_rubric(s.rubric), dict(s.courtesy_points)) for s in self.scorers]
+            self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=start,
+                                             initargs=(scorers, convert))
 
     def __enter__(self) -> ScoringPool:
         return self
@@ -99,6 +106,11 @@ def _start_worker(rubrics: Sequence[tuple[str, Mapping[str, float]]], convert: C
     _worker_scorers = [Scorer(parse_rubric(text, source="rubric sent to the worker"), courtesy_points=points)
                        for text, points in rubrics]
     _worker_convert = convert
+
+
+def _keep_scorers(scorers: Sequence[Scorer], convert: Convert | None) -> None:
+    global _worker_scorers, _worker_convert
+    _worker_scorers, _worker_convert = list(scorers), convert
 
 
 def _score(interactions: Sequence[Interaction]) -> list[list[Any]]:

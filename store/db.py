@@ -16,8 +16,13 @@ from settings import ROOT, get_settings
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def json_text(value: object) -> str:
+    """Return the JSON text stored for a value of a JSON column."""
+    return orjson.dumps(value).decode()
+
+
 # orjson: evidence is the largest thing a bulk import writes, and the standard library took a fifth of it.
-JSON_CODEC = {"json_serializer": lambda value: orjson.dumps(value).decode(), "json_deserializer": orjson.loads}
+JSON_CODEC = {"json_serializer": json_text, "json_deserializer": orjson.loads}
 
 
 def make_engine(url: str | None = None) -> Engine:

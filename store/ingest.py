@@ -6,22 +6,27 @@ so an importer can roll a whole file back on failure.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import DateTime, Table, delete, false, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from scoring.model import Interaction
-from scoring.parallel import ScoringPool
+from scoring.parallel import Results, ScoringPool
 from scoring.result import CRITERIA, Evidence, ScoreResult
 from scoring.scorer import Scorer
-from store.models import Customer, Employee, Interaction as InteractionRow, Score, ScoreEvidence, Team, Turn
+from store.db import json_text
+from store.models import (Customer, Employee, Interaction as InteractionRow, Score, ScoreEvidence, Team, Turn,
+                          utcnow)
 from store import rollups
 from store.rubrics import active_rubric, rescoring_versions, rubric_lock, scorer_for
 
 CHUNK_SIZE = 500
+LOOKAHEAD = 2  # chunks being scored while this process writes another: enough to keep the workers busy
 BULK_IMPORT = 1000  # interactions added at once that call for fresh planner statistics
 
 
@@ -88,42 +93,40 @@ class _Directory:
         return self.employees[name]
 
 
-def _customer_ids(session: Session, chunk: Sequence[Interaction]) -> dict[str, int]:
+def _customer_ids(session: Session, ids: _RowIds, chunk: Sequence[Interaction]) -> dict[str, int]:
     names = {i.customer_id: i.customer_name for i in chunk if i.customer_id}
     if not names:
         return {}
     known = dict(session.execute(
         select(Customer.external_id, Customer.id).where(Customer.external_id.in_(list(names)))
     ).all())
-    missing = [{"external_id": key, "name": names[key]} for key in names if key not in known]
+    missing = [key for key in names if key not in known]
     if missing:
-        rows = session.connection().execute(
-            insert(Customer.__table__).returning(Customer.external_id, Customer.id), missing).all()
-        known.update(dict(rows))
+        customer_ids = ids.take(Customer.__table__, len(missing))
+        insert_rows(session, Customer.__table__, ("id", "external_id", "name"),
+                    [(customer_id, key, names[key]) for customer_id, key in zip(customer_ids, missing)])
+        known.update(zip(missing, customer_ids))
     return known
 
 
+SCORE_COLUMNS = ("overall", "auto_fail", "apology", "transfer", "timeline", "question", "perk", "customer_name_used",
+                 "courtesy", "sentiment_start", "sentiment_end", "first_response_seconds", *CRITERIA)
+
+
 def score_columns(result: ScoreResult) -> dict:
-    """Flatten a ScoreResult into the columns of the scores table, all but its two ids."""
+    """Flatten a ScoreResult into the columns of the scores table, all but its ids and time."""
+    return dict(zip(SCORE_COLUMNS, score_values(result)))
+
+
+def score_values(result: ScoreResult) -> tuple:
+    """Return the values of a score's SCORE_COLUMNS."""
     signals = result.signals
-    row = {
-        "overall": result.overall,
-        "auto_fail": result.auto_fail,
-        "apology": signals.apology,
-        "transfer": signals.transfer,
-        "timeline": signals.timeline,
-        "question": signals.question,
-        "perk": signals.perk,
-        "customer_name_used": signals.customer_name_used,
-        "courtesy": signals.courtesy,
-        "sentiment_start": signals.customer_sentiment_start,
-        "sentiment_end": signals.customer_sentiment_end,
-        "first_response_seconds": signals.first_response_seconds,
-    }
-    for name in CRITERIA:
-        criterion = result.criteria.get(name)
-        row[name] = criterion.score if criterion is not None and criterion.applicable else None
-    return row
+    criteria = result.criteria
+    return (result.overall, result.auto_fail, signals.apology, signals.transfer, signals.timeline, signals.question,
+            signals.perk, signals.customer_name_used, signals.courtesy, signals.customer_sentiment_start,
+            signals.customer_sentiment_end, signals.first_response_seconds,
+            *(None if (criterion := criteria.get(name)) is None or not criterion.applicable else criterion.score
+              for name in CRITERIA))
 
 
 def _evidence_dict(e: Evidence) -> dict:
@@ -139,49 +142,99 @@ def evidence_payload(result: ScoreResult) -> dict:
     }
 
 
-def stored_form(result: ScoreResult) -> tuple[dict, dict]:
-    """Return what is stored of a score: its columns but for the two ids, and its evidence payload.
+def stored_form(result: ScoreResult) -> tuple[tuple, str]:
+    """Return what is stored of a score: its SCORE_COLUMNS values and its evidence as the JSON text stored.
 
-    Scoring worker processes send this back rather than the ScoreResult, which is far dearer to pickle.
+    Scoring worker processes send this back rather than the ScoreResult, which is far dearer to pickle; the
+    evidence comes as text so that the process writing rows does no conversion.
     """
-    return score_columns(result), evidence_payload(result)
+    return score_values(result), json_text(evidence_payload(result))
 
 
 def store_scores(session: Session, *, scored: Sequence[tuple[int, ScoreResult]], rubric_version_id: int) -> None:
     """Insert scores and their evidence for (interaction row id, result) pairs."""
-    _insert_scores(session, [(row_id, *stored_form(result)) for row_id, result in scored], rubric_version_id)
+    _insert_scores(session, _RowIds(session), [row_id for row_id, _ in scored],
+                   [stored_form(result) for _, result in scored], rubric_version_id)
 
 
-def _insert_scores(session: Session, rows: Sequence[tuple[int, dict, dict]], rubric_version_id: int) -> None:
-    """Insert scores given as (interaction row id, columns, evidence payload)."""
-    if not rows:
+def _insert_scores(session: Session, ids: _RowIds, row_ids: Sequence[int], stored: Sequence[tuple[tuple, str]],
+                   rubric_version_id: int) -> None:
+    """Insert the scores of interactions `row_ids` under one version, given in their stored form."""
+    if not row_ids:
         return
-    # Core inserts returning the natural key: the ORM's bulk path splits rows into small groups
-    # by which columns are NULL, and ordered RETURNING would fall back to a statement per row.
-    score_ids = dict(session.connection().execute(
-        insert(Score.__table__).returning(Score.interaction_id, Score.id),
-        [{"interaction_id": row_id, "rubric_version_id": rubric_version_id, **columns}
-         for row_id, columns, _ in rows],
-    ).all())
+    score_ids = ids.take(Score.__table__, len(row_ids))
+    scored_at = utcnow()
+    insert_rows(session, Score.__table__, ("id", "interaction_id", "rubric_version_id", "scored_at", *SCORE_COLUMNS),
+                [(score_id, row_id, rubric_version_id, scored_at, *values)
+                 for score_id, row_id, (values, _) in zip(score_ids, row_ids, stored)])
     insert_rows(session, ScoreEvidence.__table__, ("score_id", "payload"),
-                [(score_ids[row_id], payload) for row_id, _, payload in rows])
+                list(zip(score_ids, [payload for _, payload in stored])), ready=("payload",))
 
 
-def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: list[tuple], *,
+                ready: Collection[str] = ()) -> None:
     """Insert many rows through the driver's executemany, converting values as SQLAlchemy's types would.
 
-    For the widest tables of a bulk import (turns, evidence): SQLAlchemy's own executemany spent most of an
-    import preparing parameters row by row.
+    Columns named in `ready` hold values in the driver's form already (e.g. JSON text). For the bulk of an
+    import: SQLAlchemy's own executemany spent most of an import preparing parameters row by row.
     """
+    if not rows:
+        return
     connection = session.connection()
     dialect = connection.dialect
     placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
-    converters = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-    if any(converters):
-        rows = [tuple(value if convert is None or value is None else convert(value)
-                      for value, convert in zip(row, converters)) for row in rows]
+    converters = [(position, convert) for position, name in enumerate(columns) if name not in ready
+                  and (convert := _bind_processor(table.c[name].type, dialect)) is not None]
+    if converters:
+        values = list(zip(*rows))  # column by column: one pass per converted column, not per value
+        for position, convert in converters:
+            values[position] = [None if value is None else convert(value) for value in values[position]]
+        rows = list(zip(*values))
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) "
                                f"VALUES ({', '.join([placeholder] * len(columns))})", rows)
+
+
+def _bind_processor(column_type, dialect) -> Callable[[Any], Any] | None:
+    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if isinstance(column_type, DateTime) and processor is not None and dialect.name == "sqlite":
+        return _sqlite_datetime(processor)
+    return processor
+
+
+def _sqlite_datetime(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Return SQLite's datetime conversion, for datetimes by isoformat: the same text, a tenth of the time."""
+
+    def convert(value: Any) -> Any:
+        # SQLAlchemy's SQLite DATETIME keeps "YYYY-MM-DD HH:MM:SS.ffffff" and drops any UTC offset.
+        if type(value) is datetime:
+            return value.isoformat(" ", "microseconds")[:26]
+        return processor(value)
+
+    return convert
+
+
+class _RowIds:
+    """Hand out primary keys for the rows an ingest inserts, so that no insert has to return them."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.next: dict[str, int] = {}
+
+    def take(self, table: Table, count: int) -> Sequence[int]:
+        """Return `count` new ids for `table`, in increasing order."""
+        if self.postgres:  # the table's own sequence: safe beside other transactions inserting at once
+            return self.session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count) ORDER BY 1"),
+                {"table": table.name, "count": count}).all()
+        if table.name not in self.next:
+            # SQLite has one writer at a time and this transaction is it until it ends (the empty write takes
+            # the lock), so the ids after the largest stay free for it: the ones SQLite itself would give.
+            self.session.execute(delete(table).where(false()))
+            self.next[table.name] = (self.session.scalar(select(func.max(table.c.id))) or 0) + 1
+        first = self.next[table.name]
+        self.next[table.name] = first + count
+        return range(first, first + count)
 
 
 def ingest_interactions(session: Session, *, interactions: Iterable[Interaction], batch_id: int | None = None,
@@ -192,24 +245,35 @@ def ingest_interactions(session: Session, *, interactions: Iterable[Interaction]
     A version being rescored (saved, not active yet) scores them too, so activating it never leaves them
     behind; the rubric lock keeps that activation waiting until this transaction ends. The rollups of the
     days and teams touched are refreshed before returning. `progress` is called with the number of interactions
-    handled so far after each chunk. With `workers` > 1 that many processes score each chunk while this one
-    writes its rows; what is stored is the same.
+    handled so far after each chunk. With `workers` > 1 that many processes score the next chunks while this
+    one writes rows; what is stored is the same.
     """
     rubric_lock(session, exclusive=False)
     rubric = active_rubric(session)
     versions = [(rubric.id, scorer or rubric.scorer)]
     versions += [(version_id, scorer_for(content)) for version_id, content in rescoring_versions(session)]
+    version_ids = [version_id for version_id, _ in versions]
     directory = _Directory(session)
+    ids = _RowIds(session)
     counts = IngestCounts()
     days: set[date] = set()
     teams: set[int | None] = set()
+    # Chunks whose rows are written and whose scores are still being computed, oldest first.
+    waiting: deque[_Scoring] = deque()
     with ScoringPool([scorer for _, scorer in versions], workers=workers, convert=stored_form) as scoring:
         for chunk in _chunks(interactions, CHUNK_SIZE):
-            counts += _ingest_chunk(session, chunk, directory, [version_id for version_id, _ in versions],
-                                    scoring, batch_id, days, teams)
+            chunk_counts, scored = _ingest_chunk(session, chunk, directory, ids, scoring, batch_id, days, teams)
+            counts += chunk_counts
+            if scored is not None:
+                waiting.append(scored)
+            # The workers score up to LOOKAHEAD chunks ahead while this process writes, never idle for long.
+            while len(waiting) > LOOKAHEAD:
+                _write_scores(session, ids, waiting.popleft(), version_ids)
             if progress is not None:
                 progress(counts.added + counts.duplicates)
-    for version_id, _ in versions:
+        while waiting:
+            _write_scores(session, ids, waiting.popleft(), version_ids)
+    for version_id in version_ids:
         rollups.refresh(session, rubric_version_id=version_id, days=days, teams=teams)
     if counts.added >= BULK_IMPORT:
         _refresh_statistics(session)
@@ -227,9 +291,23 @@ def _refresh_statistics(session: Session) -> None:
     session.execute(text("ANALYZE"))
 
 
-def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Directory, version_ids: list[int],
+@dataclass
+class _Scoring:
+    """A chunk's interaction row ids and the scores being computed for them."""
+
+    row_ids: Sequence[int]
+    results: Results
+
+
+INTERACTION_COLUMNS = ("id", "external_id", "channel", "employee_id", "team_id", "customer_id", "customer_name",
+                       "started_at", "started_day", "started_week", "resolved", "transferred", "csat", "turn_count",
+                       "review_version", "batch_id")
+
+
+def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Directory, ids: _RowIds,
                   scoring: ScoringPool, batch_id: int | None, days: set[date],
-                  teams: set[int | None]) -> IngestCounts:
+                  teams: set[int | None]) -> tuple[IngestCounts, _Scoring | None]:
+    """Write a chunk's new interactions and their turns, and start scoring them."""
     known = set(session.scalars(
         select(InteractionRow.external_id).where(InteractionRow.external_id.in_([i.id for i in chunk]))
     ))
@@ -240,11 +318,12 @@ def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Direct
             fresh.append(interaction)
     counts = IngestCounts(added=len(fresh), duplicates=len(chunk) - len(fresh))
     if not fresh:
-        return counts
-    scored = scoring.submit(fresh)  # in worker processes, if any, while the rows below are written
-    customers = _customer_ids(session, fresh)
+        return counts, None
+    results = scoring.submit(fresh)  # in worker processes, if any, while the rows below are written
+    customers = _customer_ids(session, ids, fresh)
+    row_ids = ids.take(InteractionRow.__table__, len(fresh))
     rows = []
-    for interaction in fresh:
+    for row_id, interaction in zip(row_ids, fresh):
         team_id = directory.team_id(interaction.team)
         employee_id, employee_team = directory.employee(interaction.agent, team_id)
         start = interaction.start
@@ -252,31 +331,20 @@ def _ingest_chunk(session: Session, chunk: list[Interaction], directory: _Direct
         team_id = team_id if team_id is not None else employee_team
         days.add(day)
         teams.add(team_id)
-        rows.append({
-            "external_id": interaction.id,
-            "channel": interaction.channel,
-            "employee_id": employee_id,
-            "team_id": team_id,
-            "customer_id": customers.get(interaction.customer_id) if interaction.customer_id else None,
-            "customer_name": interaction.customer_name,
-            "started_at": start,
-            "started_day": day,
-            "started_week": week_of(start),
-            "resolved": interaction.outcome.resolved,
-            "transferred": interaction.outcome.transferred,
-            "csat": interaction.outcome.csat,
-            "turn_count": len(interaction.turns),
-            "batch_id": batch_id,
-        })
-    ids_by_key = dict(session.connection().execute(
-        insert(InteractionRow.__table__).returning(InteractionRow.external_id, InteractionRow.id), rows
-    ).all())
-    row_ids = [ids_by_key[interaction.id] for interaction in fresh]
+        outcome = interaction.outcome
+        rows.append((row_id, interaction.id, interaction.channel, employee_id, team_id,
+                     customers.get(interaction.customer_id) if interaction.customer_id else None,
+                     interaction.customer_name, start, day, week_of(start), outcome.resolved, outcome.transferred,
+                     outcome.csat, len(interaction.turns), 0, batch_id))
+    insert_rows(session, InteractionRow.__table__, INTERACTION_COLUMNS, rows)
     insert_rows(session, Turn.__table__, ("interaction_id", "position", "speaker", "text", "at"), [
         (row_id, position, turn.speaker, turn.text, turn.at)
         for row_id, interaction in zip(row_ids, fresh)
         for position, turn in enumerate(interaction.turns)
     ])
-    for version_id, stored in zip(version_ids, scored()):
-        _insert_scores(session, [(row_id, *form) for row_id, form in zip(row_ids, stored)], version_id)
-    return counts
+    return counts, _Scoring(row_ids, results)
+
+
+def _write_scores(session: Session, ids: _RowIds, scoring: _Scoring, version_ids: Sequence[int]) -> None:
+    for version_id, stored in zip(version_ids, scoring.results()):
+        _insert_scores(session, ids, scoring.row_ids, stored, version_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 
 from scoring.parallel import ScoringPool
@@ -28,3 +30,14 @@ def test_workers_return_what_one_process_returns_in_input_order():
 def test_workers_must_be_at_least_one():
     with pytest.raises(ValueError, match="workers: expected at least 1, got 0"):
         ScoringPool([default_scorer()], workers=0)
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_workers_score_alike_however_they_start(start_method, monkeypatch):
+    """Forked workers use the scorers built here; spawned ones build theirs from the rubric text."""
+    context = multiprocessing.get_context(start_method)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda: context)
+    interactions = list(generate_demo(interactions=9).interactions)
+    scorer = default_scorer()
+    with ScoringPool([scorer], workers=2, convert=overall) as pool:
+        assert pool.submit(interactions)() == [[overall(scorer.score(i)) for i in interactions]]
