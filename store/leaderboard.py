@@ -110,15 +110,26 @@ def rank_board(agents: pd.DataFrame, *, k: float, min_interactions: int) -> tupl
     return ranked, too_few
 
 
+def _keys(frame: pd.DataFrame) -> list[tuple]:
+    """Return each row's (employee_id, team_id); a board has a few hundred rows, which a dict joins faster than
+    a merge on a nullable key (pd.NA, the one missing team, matches itself as a merge would)."""
+    return list(zip(frame["employee_id"], frame["team_id"]))
+
+
 def rank_change(current: pd.DataFrame, previous: pd.DataFrame) -> pd.Series:
     """Return places gained since the previous board (positive = moved up); missing when not ranked then."""
-    before = current[KEY].merge(previous[[*KEY, "rank"]], on=KEY, how="left")["rank"]
+    ranks = dict(zip(_keys(previous), previous["rank"]))
+    before = pd.Series([ranks.get(key) for key in _keys(current)], index=current.index, dtype="Int64")
     return (before - current["rank"]).astype("Int64")
 
 
 def most_improved(current: pd.DataFrame, previous: pd.DataFrame, *, top: int = MOST_IMPROVED) -> pd.DataFrame:
     """Return the rows ranked in both boards whose shrunk score rose most, best first (rises only)."""
-    both = current.merge(previous[[*KEY, "shrunk"]], on=KEY, suffixes=("", "_before"))
+    shrunk_before = dict(zip(_keys(previous), previous["shrunk"]))
+    keys = _keys(current)
+    ranked_before = [key in shrunk_before for key in keys]
+    both = current[pd.Series(ranked_before, index=current.index, dtype=bool)].assign(
+        shrunk_before=[shrunk_before[key] for key, found in zip(keys, ranked_before) if found])
     both["change"] = both["shrunk"] - both["shrunk_before"]
     rising = both[both["change"] > 0].sort_values("change", ascending=False, ignore_index=True).head(top)
     return rising[["employee_id", "agent", "team_id", "team", "shrunk_before", "shrunk", "change"]]

@@ -228,7 +228,9 @@ class Review(Base):
     """A trainer's judgement of one criterion of one interaction, kept beside the machine's."""
 
     __tablename__ = "reviews"
-    __table_args__ = (Index("ix_reviews_interaction", "interaction_id"),)
+    __table_args__ = (Index("ix_reviews_interaction", "interaction_id"),
+                      # Each interaction's latest review of each criterion (calibration), from the index alone.
+                      Index("ix_reviews_interaction_criterion", "interaction_id", "criterion", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"))
@@ -435,7 +437,10 @@ class DailyEmpathyRun(Base):
     """
 
     __tablename__ = "daily_empathy_runs"
-    __table_args__ = (Index("ix_daily_empathy_runs_rubric_day", "rubric_version_id", "day"),)
+    __table_args__ = (Index("ix_daily_empathy_runs_rubric_day", "rubric_version_id", "day"),
+                      # The leaderboard's streaks: one channel's runs (or all channels'), read from the index alone.
+                      Index("ix_daily_empathy_runs_rubric_channel_day", "rubric_version_id", "channel", "day",
+                            "employee_id", "team_id", "scored", "head", "tail", "best", "misses"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
@@ -496,12 +501,18 @@ class DailyTeamRollup(RollupMeasures, Base):
     channel: Mapped[str] = mapped_column(String(10))
 
 
+LEADERBOARD_SUMS = ("employee_id", "team_id", "overall_n", "overall_sum", "overall_sum_squares", "apologize_n",
+                    "owned_apologies", "social_replies", "social_within_target", "first_contact_resolved")
+
+
 class DailyAgentRollup(RollupMeasures, Base):
     """DailyRollup summed over the channels of each agent's day (store.rollups), with the social channel's
     replies apart for the leaderboard's badge: one row per agent and day."""
 
     __tablename__ = "daily_agent_rollups"
-    __table_args__ = (Index("ix_daily_agent_rollups_rubric_day", "rubric_version_id", "day"),)
+    __table_args__ = (Index("ix_daily_agent_rollups_rubric_day", "rubric_version_id", "day"),
+                      # Holds every column the leaderboard sums, so its periods are read from the index alone.
+                      Index("ix_daily_agent_rollups_leaderboard", "rubric_version_id", "day", *LEADERBOARD_SUMS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
