@@ -19,7 +19,7 @@ rater has finished too; before the close they include finished raters only.
 from __future__ import annotations
 
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +30,15 @@ import pandas as pd
 from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from scoring.agreement import agreement, band, krippendorff_alpha
+from scoring.agreement import (
+    Agreement,
+    agreement,
+    band,
+    exact_agreement,
+    krippendorff_alpha,
+    mean_difference,
+    quadratic_kappa,
+)
 from scoring.result import CRITERIA
 from store import audit
 from store.models import (
@@ -77,8 +85,8 @@ def _in_scope(scope: Scope):
     return scope.condition(team_column=Interaction.team_id, employee_column=Interaction.employee_id)
 
 
-def _review_pairs(session: Session, scope: Scope) -> dict[str, list[tuple[float, float]]]:
-    """Return (machine, trainer) score pairs per criterion from the reviews of interactions in scope."""
+def _review_pairs(session: Session, scope: Scope) -> dict[str, Counter[tuple[float, float]]]:
+    """Return how often each (machine, trainer) score pair occurs per criterion in the reviews in scope."""
     latest_overrides = (select(func.max(Review.id)).where(Review.criterion.in_(CRITERIA))
                         .group_by(Review.interaction_id, Review.criterion))
     overrides = session.execute(
@@ -86,12 +94,12 @@ def _review_pairs(session: Session, scope: Scope) -> dict[str, list[tuple[float,
         .join(Interaction, Interaction.id == Review.interaction_id)
         .where(Review.id.in_(latest_overrides), _in_scope(scope))
     ).all()
-    pairs: dict[str, list[tuple[float, float]]] = {name: [] for name in CRITERIA}
+    pairs: dict[str, Counter[tuple[float, float]]] = {name: Counter() for name in CRITERIA}
     overridden = set()
     for interaction_id, criterion, machine, trainer in overrides:
         overridden.add((interaction_id, criterion))
         if machine is not None and trainer is not None:
-            pairs[criterion].append((machine, trainer))
+            pairs[criterion][machine, trainer] += 1
     latest_confirmations = (select(func.max(Review.id)).where(Review.criterion == CONFIRMED)
                             .group_by(Review.interaction_id))
     confirmed = session.execute(
@@ -103,17 +111,28 @@ def _review_pairs(session: Session, scope: Scope) -> dict[str, list[tuple[float,
     for interaction_id, *scores in confirmed:
         for criterion, score in zip(CRITERIA, scores):
             if score is not None and (interaction_id, criterion) not in overridden:
-                pairs[criterion].append((score, score))
+                pairs[criterion][score, score] += 1
     return pairs
 
 
 def machine_agreement(session: Session, *, scope: Scope) -> pd.DataFrame:
     """Return per criterion: pairs, kappa, exact agreement and mean difference (trainer - machine)."""
     rows = []
-    for criterion, pairs in _review_pairs(session, scope).items():
-        result = agreement(pairs)
+    for criterion, counted in _review_pairs(session, scope).items():
+        result = _counted_agreement(counted)
         rows.append((criterion, result.pairs, result.kappa, result.exact, result.mean_difference))
     return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
+
+
+def _counted_agreement(counted: Counter[tuple[float, float]]) -> Agreement:
+    """Return scoring.agreement.agreement of the counted pairs, banding each distinct score once.
+
+    Tens of thousands of reviews hold a few hundred distinct pairs; banding every pair was most of the time.
+    """
+    banded = {pair: (band(pair[0]), band(pair[1])) for pair in counted}
+    bands = [banded[pair] for pair, count in counted.items() for _ in range(count)]
+    scores = [pair for pair, count in counted.items() for _ in range(count)]
+    return Agreement(len(scores), quadratic_kappa(bands), exact_agreement(bands), mean_difference(scores))
 
 
 def largest_disagreements(session: Session, *, scope: Scope, limit: int = 20) -> pd.DataFrame:

@@ -257,3 +257,18 @@ def test_results_open_to_finished_raters_once_two_have_finished_and_to_everyone_
     calibration.close_round(session, round_id=round_.id, by=users["admin"])
     assert calibration.round_results(session, round_id=round_.id, viewer=users["admin"]) is not None
 
+
+
+def test_agreement_of_counted_pairs_is_the_agreement_of_the_pairs():
+    import random
+    from collections import Counter
+
+    from scoring.agreement import agreement
+
+    rng = random.Random(5)
+    pairs = [(round(rng.uniform(0, 100), 1), float(rng.randint(0, 100))) for _ in range(300)]
+    pairs += [(score, score) for score, _ in pairs[:120]]
+    counted = calibration._counted_agreement(Counter(pairs))
+    expected = agreement(pairs)
+    assert (counted.pairs, counted.kappa, counted.exact) == (expected.pairs, expected.kappa, expected.exact)
+    assert counted.mean_difference == pytest.approx(expected.mean_difference, abs=1e-12)
