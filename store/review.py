@@ -110,9 +110,15 @@ def review_queue(session: Session, *, scope: Scope, filters: QueueFilters, sampl
         key = getattr(Score, filters.criterion) if filters.criterion else Score.overall
         # Not applicable (NULL) sorts last. As an expression the key also keeps PostgreSQL from walking the
         # whole score index in order: low scores bunch in time, so the period's index finds them faster.
-        stmt = stmt.order_by(func.coalesce(key, 101.0), Interaction.started_at.desc(), Interaction.id)
+        order = (func.coalesce(key, 101.0), Interaction.started_at.desc(), Interaction.id)
+        stmt = stmt.order_by(*order)
         bound = None if filters.criterion else _lowest_overall_bound(session, scope, filters, sampling.limit)
-        if bound is not None:
+        if filters.criterion is not None:
+            # Ordering by a criterion reads the whole period: order the ids alone, then read the page's rows.
+            ids = session.scalars(_filtered(_scored(session, scope, filters.period, Interaction.id), filters)
+                                  .order_by(*order).limit(sampling.limit)).all()
+            rows = session.execute(stmt.where(Interaction.id.in_(ids))).all()
+        elif bound is not None:
             # Only the scores under the bound need sorting; should the other filters leave too few of
             # them, the unbounded query below answers instead.
             rows = session.execute(stmt.where(Score.overall < bound).limit(sampling.limit)).all()

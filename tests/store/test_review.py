@@ -347,3 +347,21 @@ def every_interaction_queue(session, filters: QueueFilters, sampling: Sampling) 
         rows = [row for picks in weeks.values() for row in picks[:sampling.per_agent_week]]
     rows.sort(key=lambda row: (-as_utc(row.started_at).timestamp(), row.id))
     return [row.id for row in rows[:sampling.limit]]
+
+
+def test_the_lowest_queue_on_a_criterion_is_the_one_sorted_from_every_interaction(session):
+    from seed_data.demo import generate_demo
+    from store.ingest import ingest_interactions
+
+    ingest_interactions(session, interactions=generate_demo(interactions=400, end=date(2026, 11, 20)).interactions)
+    session.execute(update(Interaction).where(Interaction.id % 5 == 0).values(review_version=1))
+    filters = QueueFilters(period=Period(date(2026, 3, 4), date(2026, 11, 20)), criterion="fix", below=50,
+                           unreviewed_only=True)
+    found = review.review_queue(session, scope=EVERYTHING, filters=filters, sampling=Sampling(limit=40))
+    start = datetime(2026, 3, 4, tzinfo=timezone.utc)
+    rows = [row for row in session.execute(select(Interaction.id, Interaction.started_at, Interaction.review_version,
+                                                  Score.fix).join(Score, Score.interaction_id == Interaction.id))
+            if as_utc(row.started_at) >= start and row.fix is not None and row.fix < 50 and not row.review_version]
+    rows.sort(key=lambda row: (row.fix, -as_utc(row.started_at).timestamp(), row.id))
+    assert len(rows) > 40
+    assert list(found["id"]) == [row.id for row in rows[:40]]
