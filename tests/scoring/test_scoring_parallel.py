@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import pickle
+from dataclasses import replace
+from datetime import datetime, timezone
 
 import pytest
 
+from scoring import parallel
+from scoring.model import Outcome, Turn
 from scoring.parallel import ScoringPool
 from scoring.result import ScoreResult
 from scoring.scorer import default_scorer
@@ -41,3 +46,10 @@ def test_workers_score_alike_however_they_start(start_method, monkeypatch):
     scorer = default_scorer()
     with ScoringPool([scorer], workers=2, convert=overall) as pool:
         assert pool.submit(interactions)() == [[overall(scorer.score(i)) for i in interactions]]
+
+
+def test_interactions_reach_the_workers_whole():
+    interactions = list(generate_demo(interactions=5).interactions)
+    interactions.append(replace(interactions[0], id="labelled", labels={"fix": 80.0}, outcome=Outcome(csat=4),
+                                turns=(Turn("agent", "Hi", datetime(2026, 3, 4, 5, 6, tzinfo=timezone.utc)),)))
+    assert pickle.loads(parallel._packed(interactions)) == interactions
