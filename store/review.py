@@ -99,12 +99,11 @@ def review_queue(session: Session, *, scope: Scope, filters: QueueFilters, sampl
         raise ValueError(f"criterion: expected one of {', '.join(CRITERIA)}, got {filters.criterion!r}")
     if sampling.per_agent_week < 1:
         raise ValueError(f"per_agent_week: expected at least 1, got {sampling.per_agent_week}")
-    stmt = _named(_filtered(_scored(
-        session, scope, filters.period, Interaction.id, Interaction.external_id.label("interaction"),
-        Interaction.started_at, Employee.name.label("agent"), Team.name.label("team"), Interaction.channel,
-        Score.overall, Score.auto_fail, Interaction.csat, Interaction.review_version,
-        *(getattr(Score, name) for name in CRITERIA),
-    ), filters))
+    columns = (Interaction.id, Interaction.external_id.label("interaction"), Interaction.started_at,
+               Employee.name.label("agent"), Team.name.label("team"), Interaction.channel, Score.overall,
+               Score.auto_fail, Interaction.csat, Interaction.review_version,
+               *(getattr(Score, name) for name in CRITERIA))
+    stmt = _named(_filtered(_scored(session, scope, filters.period, *columns), filters))
     rows = None
     if sampling.mode == "lowest":
         key = getattr(Score, filters.criterion) if filters.criterion else Score.overall
@@ -117,7 +116,8 @@ def review_queue(session: Session, *, scope: Scope, filters: QueueFilters, sampl
             # Ordering by a criterion reads the whole period: order the ids alone, then read the page's rows.
             ids = session.scalars(_filtered(_scored(session, scope, filters.period, Interaction.id), filters)
                                   .order_by(*order).limit(sampling.limit)).all()
-            rows = session.execute(stmt.where(Interaction.id.in_(ids))).all()
+            rows = session.execute(_named(_scored(session, scope, None, *columns))
+                                   .where(Interaction.id.in_(ids)).order_by(*order)).all()
         elif bound is not None:
             # Only the scores under the bound need sorting; should the other filters leave too few of
             # them, the unbounded query below answers instead.
