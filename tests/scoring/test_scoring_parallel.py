@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import sys
+import types
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -42,6 +44,8 @@ def test_workers_score_alike_however_they_start(start_method, monkeypatch):
     """Forked workers use the scorers built here; spawned ones build theirs from the rubric text."""
     context = multiprocessing.get_context(start_method)
     monkeypatch.setattr(multiprocessing, "get_context", lambda: context)
+    # A spawned worker runs this process's main module first: under the app tests that is a page script.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     interactions = list(generate_demo(interactions=9).interactions)
     scorer = default_scorer()
     with ScoringPool([scorer], workers=2, convert=overall) as pool:
