@@ -349,24 +349,13 @@ class AppMeta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class DailyRollup(Base):
-    """Sums of one day's scores under one rubric version, per team, agent and channel (store.rollups).
+class RollupMeasures:
+    """What every rollup of scores keeps (store.rollups).
 
     Every `<measure>_n` counts the rows where the measure applies and `<measure>_sum` adds them up, so any
-    mean over a period is sum / n. Refreshed whenever scores are written; dashboards read these, not scores.
+    mean over a period is sum / n.
     """
 
-    __tablename__ = "daily_rollups"
-    __table_args__ = (Index("ix_daily_rollups_rubric_day", "rubric_version_id", "day"),
-                      Index("ix_daily_rollups_rubric_employee_day", "rubric_version_id", "employee_id", "day"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
-    day: Mapped[date] = mapped_column(Date)
-    week: Mapped[date] = mapped_column(Date)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
-    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
-    channel: Mapped[str] = mapped_column(String(10))
     interactions: Mapped[int] = mapped_column(Integer)
     overall_n: Mapped[int] = mapped_column(Integer)
     overall_sum: Mapped[float] = mapped_column(Float)
@@ -392,6 +381,25 @@ class DailyRollup(Base):
     replies: Mapped[int] = mapped_column(Integer)  # interactions with a measured first reply
     first_response_sum: Mapped[float] = mapped_column(Float)
     within_target: Mapped[int] = mapped_column(Integer)  # first reply within the channel's target
+
+
+class DailyRollup(RollupMeasures, Base):
+    """Sums of one day's scores under one rubric version, per team, agent and channel (store.rollups).
+
+    Refreshed whenever scores are written; dashboards read these and the rollups summed from them, not scores.
+    """
+
+    __tablename__ = "daily_rollups"
+    __table_args__ = (Index("ix_daily_rollups_rubric_day", "rubric_version_id", "day"),
+                      Index("ix_daily_rollups_rubric_employee_day", "rubric_version_id", "employee_id", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    day: Mapped[date] = mapped_column(Date)
+    week: Mapped[date] = mapped_column(Date)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    channel: Mapped[str] = mapped_column(String(10))
 
 
 class DailyScoreBucket(Base):
@@ -453,36 +461,6 @@ class DailyEmpathyRun(Base):
     tail: Mapped[int] = mapped_column(Integer)
     best: Mapped[int] = mapped_column(Integer)
     misses: Mapped[int] = mapped_column(Integer)
-
-
-class RollupMeasures:
-    """The measures of DailyRollup, for the rollups derived from it (store.rollups)."""
-
-    interactions: Mapped[int] = mapped_column(Integer)
-    overall_n: Mapped[int] = mapped_column(Integer)
-    overall_sum: Mapped[float] = mapped_column(Float)
-    overall_sum_squares: Mapped[float] = mapped_column(Float)
-    listen_n: Mapped[int] = mapped_column(Integer)
-    listen_sum: Mapped[float] = mapped_column(Float)
-    empathize_n: Mapped[int] = mapped_column(Integer)
-    empathize_sum: Mapped[float] = mapped_column(Float)
-    apologize_n: Mapped[int] = mapped_column(Integer)
-    apologize_sum: Mapped[float] = mapped_column(Float)
-    fix_n: Mapped[int] = mapped_column(Integer)
-    fix_sum: Mapped[float] = mapped_column(Float)
-    overcommunicate_n: Mapped[int] = mapped_column(Integer)
-    overcommunicate_sum: Mapped[float] = mapped_column(Float)
-    respond_n: Mapped[int] = mapped_column(Integer)
-    respond_sum: Mapped[float] = mapped_column(Float)
-    auto_fails: Mapped[int] = mapped_column(Integer)
-    transfers: Mapped[int] = mapped_column(Integer)
-    first_contact_resolved: Mapped[int] = mapped_column(Integer)
-    owned_apologies: Mapped[int] = mapped_column(Integer)
-    csat_n: Mapped[int] = mapped_column(Integer)
-    csat_sum: Mapped[float] = mapped_column(Float)
-    replies: Mapped[int] = mapped_column(Integer)
-    first_response_sum: Mapped[float] = mapped_column(Float)
-    within_target: Mapped[int] = mapped_column(Integer)
 
 
 class DailyTeamRollup(RollupMeasures, Base):
