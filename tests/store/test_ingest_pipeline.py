@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import DateTime, func, select
+from sqlalchemy import DateTime, func, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from seed_data.demo import generate_demo
 from store import ingest
+from store.db import create_schema, make_engine, make_session_factory
 from store.models import (Customer, DailyRollup, Employee, Interaction as InteractionRow, RubricVersion, Score,
                           ScoreEvidence, Team, Turn)
 from store.rubric_editing import edited_rubric
@@ -125,3 +126,21 @@ def test_sqlite_datetimes_are_written_as_sqlalchemy_writes_them():
                datetime(987, 1, 2, 3, 4, 5, 600000), datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc),
                datetime(2026, 3, 4, 23, 6, 7, 1, tzinfo=timezone(timedelta(hours=-5))), date(2026, 3, 4)]
     assert [ours(moment) for moment in moments] == [theirs(moment) for moment in moments]
+
+
+def test_sqlite_statistics_are_taken_again_once_the_interactions_grow_by_a_tenth(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'statistics.sqlite3'}")
+    create_schema(engine)
+    factory = make_session_factory(engine)
+
+    def import_interactions(*keys: str) -> int | None:
+        """Import the interactions; return the row count the planner's statistics have for them."""
+        with factory.begin() as session:
+            ingest.ingest_interactions(session, interactions=[make_interaction(key) for key in keys])
+            return session.scalar(text("SELECT max(CAST(stat AS INTEGER)) FROM sqlite_stat1 "
+                                       "WHERE tbl = 'interactions'"))
+
+    assert import_interactions(*(f"first-{n}" for n in range(20))) == 20
+    assert import_interactions("second") == 20  # 21 is less than a tenth more
+    assert import_interactions("third") == 22
+    engine.dispose()
