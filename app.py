@@ -11,6 +11,9 @@ user = auth.current_user()
 if user is None:
     st.navigation([st.Page(auth.render_sign_in, title="Sign in", url_path="sign-in", default=True)],
                   position="hidden").run()
+    # Load the charting and query code while the visitor types: the first page after a server start would
+    # otherwise wait for it (Altair alone takes about half a second).
+    from ui import charts, loaders  # noqa: F401
     st.stop()
 
 if data.demo_mode():
