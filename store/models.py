@@ -383,7 +383,17 @@ class RollupMeasures:
     within_target: Mapped[int] = mapped_column(Integer)  # first reply within the channel's target
 
 
-class DailyRollup(RollupMeasures, Base):
+class RollupKey:
+    """What every rollup of scores is kept by: a rubric version, a day (and its week) and a team."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    day: Mapped[date] = mapped_column(Date)
+    week: Mapped[date] = mapped_column(Date)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+
+
+class DailyRollup(RollupKey, RollupMeasures, Base):
     """Sums of one day's scores under one rubric version, per team, agent and channel (store.rollups).
 
     Refreshed whenever scores are written; dashboards read these and the rollups summed from them, not scores.
@@ -393,11 +403,6 @@ class DailyRollup(RollupMeasures, Base):
     __table_args__ = (Index("ix_daily_rollups_rubric_day", "rubric_version_id", "day"),
                       Index("ix_daily_rollups_rubric_employee_day", "rubric_version_id", "employee_id", "day"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
-    day: Mapped[date] = mapped_column(Date)
-    week: Mapped[date] = mapped_column(Date)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     channel: Mapped[str] = mapped_column(String(10))
 
@@ -463,7 +468,7 @@ class DailyEmpathyRun(Base):
     misses: Mapped[int] = mapped_column(Integer)
 
 
-class DailyTeamRollup(RollupMeasures, Base):
+class DailyTeamRollup(RollupKey, RollupMeasures, Base):
     """DailyRollup summed over the agents of each team (store.rollups): what views of teams and of the
     organisation read, a few rows per team and day instead of a few per agent."""
 
@@ -471,11 +476,6 @@ class DailyTeamRollup(RollupMeasures, Base):
     __table_args__ = (Index("ix_daily_team_rollups_rubric_day", "rubric_version_id", "day"),
                       Index("ix_daily_team_rollups_rubric_team_day", "rubric_version_id", "team_id", "day"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
-    day: Mapped[date] = mapped_column(Date)
-    week: Mapped[date] = mapped_column(Date)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     channel: Mapped[str] = mapped_column(String(10))
 
 
@@ -483,7 +483,7 @@ LEADERBOARD_SUMS = ("employee_id", "team_id", "overall_n", "overall_sum", "overa
                     "owned_apologies", "social_replies", "social_within_target", "first_contact_resolved")
 
 
-class DailyAgentRollup(RollupMeasures, Base):
+class DailyAgentRollup(RollupKey, RollupMeasures, Base):
     """DailyRollup summed over the channels of each agent's day (store.rollups), with the social channel's
     replies apart for the leaderboard's badge: one row per agent and day."""
 
@@ -492,11 +492,6 @@ class DailyAgentRollup(RollupMeasures, Base):
                       # Holds every column the leaderboard sums, so its periods are read from the index alone.
                       Index("ix_daily_agent_rollups_leaderboard", "rubric_version_id", "day", *LEADERBOARD_SUMS))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
-    day: Mapped[date] = mapped_column(Date)
-    week: Mapped[date] = mapped_column(Date)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     social_replies: Mapped[int] = mapped_column(Integer)
     social_within_target: Mapped[int] = mapped_column(Integer)
