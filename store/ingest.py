@@ -113,13 +113,8 @@ SCORE_COLUMNS = ("overall", "auto_fail", "apology", "transfer", "timeline", "que
                  "courtesy", "sentiment_start", "sentiment_end", "first_response_seconds", *CRITERIA)
 
 
-def score_columns(result: ScoreResult) -> dict:
-    """Flatten a ScoreResult into the columns of the scores table, all but its ids and time."""
-    return dict(zip(SCORE_COLUMNS, score_values(result)))
-
-
 def score_values(result: ScoreResult) -> tuple:
-    """Return the values of a score's SCORE_COLUMNS."""
+    """Flatten a ScoreResult into the values of SCORE_COLUMNS: the scores table's columns but its ids and time."""
     signals = result.signals
     criteria = result.criteria
     return (result.overall, result.auto_fail, signals.apology, signals.transfer, signals.timeline, signals.question,
