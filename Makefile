@@ -17,8 +17,13 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.installed
+# The scorer's hot modules compiled with mypyc (scoring.native); rebuilt whenever the package's source changes.
+$(VENV)/.compiled: $(wildcard scoring/*.py) $(VENV)/.installed
+	$(BIN)/python -m scoring compile
+	touch $@
+
+run: $(VENV)/.installed $(VENV)/.compiled
 	$(BIN)/streamlit run app.py
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(VENV)/.compiled
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -63,6 +63,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
+from scoring import native  # noqa: E402
 from scoring.model import CHANNELS, Interaction  # noqa: E402
 from scoring.parallel import ScoringPool  # noqa: E402
 from scoring.result import CRITERIA  # noqa: E402
@@ -270,7 +271,7 @@ def scoring_throughput(sample: Sequence[Interaction], workers: int, repeat: int)
                 best[name] = min(best[name], cpu if name in ("rapport", "vader") else wall)
     rates = {name: len(sample) / seconds for name, seconds in best.items()}
     ratio = rates["rapport"] / rates["vader"]
-    return {"sample": len(sample), "turns": len(texts), "workers": workers,
+    return {"sample": len(sample), "turns": len(texts), "workers": workers, "compiled": native.compiled(),
             "rapport_per_s": rates["rapport"], "vader_per_s": rates["vader"], "ratio": ratio,
             "within": ratio >= TARGETS["vader_ratio"],
             "one_process_wall_per_s": rates["one_process"], "workers_per_s": rates["workers"],
@@ -1061,7 +1062,8 @@ def scoring_section(results: dict) -> str:
     scoring, loaded, n = results["scoring"], results["import"], results["meta"]["interactions"]
     projected = "" if n == 1_000_000 else f" (projected {loaded['projected_1m_seconds']:,.0f} s)"
     rows = [
-        ["scoring, 1 process (CPU time)", f"{scoring['rapport_per_s']:,.0f} int/s",
+        [f"scoring, 1 process (CPU time, {'compiled' if scoring.get('compiled') else 'plain Python'})",
+         f"{scoring['rapport_per_s']:,.0f} int/s",
          f"≥ 2 × VADER ({scoring['ratio']:.2f} ×)", mark(scoring["within"])],
         ["VADER polarity, same turns (CPU time)", f"{scoring['vader_per_s']:,.0f} int/s", "peer", ""],
         [f"scoring for import, {scoring['workers']} processes (wall)",

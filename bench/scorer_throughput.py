@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scoring import native  # noqa: E402
 from scoring.evaluate import read_jsonl  # noqa: E402
 from scoring.model import Interaction, interaction_from_dict  # noqa: E402
 from scoring.rubric import load_rubric  # noqa: E402
@@ -88,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sets.append(("STC3 dialogues (--data)", dialogues[:count] if args.quick else dialogues))
     headers = ("set", "interactions", "turns/int", "words/turn", "Rapport int/s", "Rapport µs/int", "VADER int/s",
                "VADER µs/int", "ratio")
+    print(f"scorer: {'compiled (python -m scoring compile)' if native.compiled() else 'plain Python'}")
     rows = [measure(name, items, scorer, vader, repeat) for name, items in sets if items]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))

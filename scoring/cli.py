@@ -13,6 +13,10 @@ labelled file, or a file is unreadable or of an unknown format.
 `train-courtesy` learns the courtesy points of the politeness strategies from the rated requests of
 a folder (see scoring.courtesy_training), writes them (default scoring/courtesy_points.toml) and
 prints them with their figures. Exit status: 0, or 2 as for `evaluate`.
+
+`compile` compiles the scorer's hot modules with mypyc (see scoring.native) unless a build of this
+source is already in use; `--check` only tells whether it is. Exit status: 0, or 1 when the build
+failed or, with --check, is not in use.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from scoring import courtesy_training, politeness
+from scoring import courtesy_training, native, politeness
 from scoring import evaluate as evaluation
 from scoring.model import Interaction, InvalidInteraction, interaction_from_dict
 from scoring.parallel import Results, ScoringPool, workers_option
@@ -73,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"L2 penalty on the weights (default {courtesy_training.L2:g})")
     train.add_argument("--rubric", metavar="FILE", help="rubric TOML (default: seed_data/rubric.toml)")
     train.set_defaults(run=run_train_courtesy)
+    compile_ = commands.add_parser(
+        "compile", help="compile the scorer's hot modules with mypyc",
+        description="Compile the scorer's hot modules to C; the package uses them while they match the source.")
+    compile_.add_argument("--check", action="store_true", help="only tell whether the compiled modules are in use")
+    compile_.set_defaults(run=run_compile)
     return parser
 
 
@@ -95,6 +104,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_REJECTED
+
+
+def run_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Build the compiled modules unless this process already uses a build of this source."""
+    in_use = native.compiled()
+    if args.check:
+        out.write(f"scoring: {'compiled' if in_use else 'plain Python'} ({native.build_dir()})\n")
+        return EXIT_OK if in_use else EXIT_REJECTED
+    if in_use:
+        out.write(f"scoring: the compiled modules at {native.build_dir()} match the source\n")
+        return EXIT_OK
+    try:
+        where = native.build()
+    except native.BuildError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_REJECTED
+    out.write(f"scoring: compiled {', '.join(native.COMPILED)} into {where}\n")
+    return EXIT_OK
 
 
 def run_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

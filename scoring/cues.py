@@ -80,7 +80,7 @@ _NOT_STEMS = ("do", "does", "did", "is", "are", "was", "were", "has", "have", "h
               "should", "must", "need", "might", "ca", "wo", "sha", "ai")
 
 
-def phrase_tokens(phrase: str) -> tuple[str, ...]:
+def phrase_tokens(phrase: object) -> tuple[str, ...]:
     """Return the canonical tokens of a rubric phrase, contractions expanded.
 
     Raises PhraseError naming what is wrong with the phrase.
@@ -190,6 +190,7 @@ def _variants(tokens: Sequence[str]) -> list[list[Unit]]:
 def _pair(word: str, aux: str) -> list[Unit]:
     """Spell a pronoun and its auxiliary in full or contracted: "we are", "we're" (but never "were")."""
     tail = _PAIR_TAIL[aux]
+    spellings: tuple[str, ...]
     if word + tail in _FUSED_WORDS:  # the spelling without apostrophe is another word: "well", "were"
         apostrophe, spellings = "'", (" " + aux, "'" + tail)
     else:
@@ -280,7 +281,7 @@ class PhraseMatcher:
                 self._wildcards.append((re.compile(pattern), inherited))
                 continue
             for units in variants:
-                for parts in itertools.product(*(u.spellings for u in units)):
+                for parts in itertools.product(*(u.spellings or () for u in units)):  # no wildcard here
                     spelling = _spelling("".join(parts))
                     known = self._by_spelling.get(spelling, ())
                     self._by_spelling[spelling] = tuple(sorted(set(known) | names))
@@ -288,7 +289,7 @@ class PhraseMatcher:
         # space before the text), so the regex engine skips the letters of words in its fast
         # first-character scan instead of trying every position. The text is lowercased, so an explicit
         # ASCII class stands for \w.
-        self._pattern = re.compile(r"[^0-9a-z_](?:" + _emit(trie) + ")") if trie else None
+        self._pattern = re.compile(r"[^0-9a-z_](?=(" + _emit(trie) + "))") if trie else None
 
     def find(self, low: str) -> list[tuple[int, int, tuple[str, ...]]]:
         """Return (start, end, families) of each phrase found in normalized text, in text order."""
@@ -296,18 +297,14 @@ class PhraseMatcher:
             return []
         found = []
         by_spelling = self._by_spelling
-        search = self._pattern.search
-        text = " " + low  # a match starts one character before its phrase: at the phrase's offset in `low`
-        m = search(text)
-        while m is not None:
-            start, end = m.start(), m.end() - 1
+        for m in self._pattern.finditer(" " + low):
+            start, end = m.start(), m.end(1) - 1
             matched = low[start:end]
             families = by_spelling.get(matched) or by_spelling.get(_spelling(matched))
             if families is None:
                 families = next((names for pattern, names in self._wildcards
                                  if pattern.fullmatch(low, start, end)), ())
             found.append((start, end, families))
-            m = search(text, start + 1)  # the next phrase may start inside this one, at a later word
         return found
 
 
@@ -609,7 +606,12 @@ def _starts_word(text: str, m: re.Match, also: str = "") -> bool:
 
 def asked_fact_kinds(low: str, start: int, end: int) -> list[tuple[str, Span]]:
     """Return the fact kinds an ask sentence requests, with the span naming each."""
-    return [(m.lastgroup, m.span(m.lastgroup)) for m in _ASKED.finditer(low, start, end)]
+    found = []
+    for m in _ASKED.finditer(low, start, end):
+        kind = m.lastgroup  # every alternative is a named group
+        if kind is not None:
+            found.append((kind, m.span(kind)))
+    return found
 
 
 # Specifics are found by patterns that start with a character class (digit, currency sign or

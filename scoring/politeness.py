@@ -29,13 +29,14 @@ from types import MappingProxyType
 
 from scoring import cues as cue
 from scoring.cues import Span
+from scoring.native import PACKAGE
 from scoring.result import Evidence
 from scoring.sentiment import LEXICON
 
 Where = tuple[int, Span]  # (turn index, span in that turn's text)
 
 COURTESY_NEUTRAL = 50.0
-POINTS_PATH = Path(__file__).with_name("courtesy_points.toml")
+POINTS_PATH = PACKAGE / "courtesy_points.toml"
 
 # Every strategy and what it is (the evidence reason reads "courtesy: <this>").
 STRATEGIES: Mapping[str, str] = {

@@ -283,7 +283,7 @@ class _Validator:
             description=self.text(table.get("description", ""), f"{field}.description"),
             points=MappingProxyType({
                 key: self.number(points[key], f"{field}.points.{key}",
-                                 **({"low": 0} if sign == CREDIT else {"high": 0}))
+                                 low=0 if sign == CREDIT else None, high=None if sign == CREDIT else 0)
                 for key, (sign, _) in keys.items()
             }),
         )

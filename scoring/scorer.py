@@ -398,7 +398,7 @@ class Scorer:
         elif apologies.generic:
             tally.credit("apology_generic", apologies.generic[0])
         tally.credit("ownership", ctx.first("ownership"))
-        apology = (apologies.plain or apologies.generic or [None])[0]
+        apology = (apologies.plain or apologies.generic)[0] if apologies.plain or apologies.generic else None
         if apology is not None:
             tally.credit("apology_repair", _repair_after(ctx, apology[0], remedies))
             if ctx.answered is not None and ctx.answered.index > apology[0]:
@@ -730,10 +730,10 @@ def _talk_overs(interaction: Interaction, words_per_second: float,
 
 def _duration(seconds: float) -> str:
     """Format seconds for a reason: '45 s', '3 min', '3 h 10 min', '2 d 4 h'."""
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes = whole // 60
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
