@@ -623,7 +623,8 @@ def checks(ctx: Context, duck: DuckSQL) -> list[Check]:
             filters=review.QueueFilters(period=ctx.period(who, 28), **filters))
 
     def board(session: Session, who: str) -> board_pack.BoardPack:
-        return board_pack.gather_board_pack(session, scope=ctx.scope(who), period=ctx.period(who, 180),
+        return board_pack.gather_board_pack(make_session_factory(session.get_bind()), scope=ctx.scope(who),
+                                            period=ctx.period(who, 180),
                                             generated_at=datetime.now(timezone.utc))
 
     transfer_share = DuckSQL.SHARE.format("s.transfer")
@@ -682,7 +683,9 @@ def checks(ctx: Context, duck: DuckSQL) -> list[Check]:
         Check("calibration", "machine against trainers", STAFF, call(calibration.machine_agreement)),
         Check("calibration", "largest disagreements", STAFF, call(calibration.largest_disagreements)),
         Check("calibration", "rounds", STAFF, call(calibration.list_rounds)),
-        Check("leaderboard", "board, 180 days", STAFF, call(leaderboard.leaderboard, 180),
+        Check("leaderboard", "board, 180 days", STAFF,
+              lambda session, who: leaderboard.leaderboard(make_session_factory(session.get_bind()),
+                                                           scope=ctx.scope(who), period=ctx.period(who, 180)),
               peer(duck.leaderboard, 180)),
         Check("organisation", "quality by week, 180 days", EXECUTIVES, call(organisation.weekly_quality, 180),
               peer(duck.weekly_criteria, 180, overall=True)),

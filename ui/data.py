@@ -8,7 +8,7 @@ from datetime import date
 
 import streamlit as st
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from settings import get_settings
 from store.audit import data_stamp
@@ -30,11 +30,15 @@ def engine() -> Engine:
     return engine
 
 
+def sessions() -> sessionmaker[Session]:
+    """Return the session factory, for reads that open several sessions at once (store.db.read_at_once)."""
+    return make_session_factory(engine())
+
+
 @contextmanager
 def session() -> Iterator[Session]:
     """Yield a session in a transaction that commits on success and rolls back on error."""
-    factory = make_session_factory(engine())
-    with factory.begin() as db:
+    with sessions().begin() as db:
         yield db
 
 

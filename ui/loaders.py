@@ -171,8 +171,7 @@ def forget_reviews() -> None:
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def leaderboard(scope: Scope, period: queries.Period, channel: str | None,
                 team_id: int | None) -> leaderboards.Leaderboard:
-    with data.session() as db:
-        return leaderboards.leaderboard(db, scope=scope, period=period, channel=channel, team_id=team_id)
+    return leaderboards.leaderboard(data.sessions(), scope=scope, period=period, channel=channel, team_id=team_id)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -220,8 +219,8 @@ def impact_counts(scope: Scope, period: queries.Period,
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def board_pack(scope: Scope, period: queries.Period) -> board_packs.BoardPack:
-    with data.session() as db:
-        return board_packs.gather_board_pack(db, scope=scope, period=period, generated_at=datetime.now(timezone.utc))
+    return board_packs.gather_board_pack(data.sessions(), scope=scope, period=period,
+                                         generated_at=datetime.now(timezone.utc))
 
 
 def forget_impact_assumptions() -> None:

@@ -20,12 +20,12 @@ HOSTILE_AGENT = '=HYPERLINK("http://evil.example","click")'
 
 
 @pytest.fixture
-def pack(session):
+def pack(session, session_factory):
     seed(session, [
         *scores("Ann", "Alpha", 1, [70, 75, 80, 85, 90]), *scores("Ann", "Alpha", 8, [80, 90, 80, 90, 80]),
         *scores(HOSTILE_AGENT, "+Alpha", 8, [60, 70]), *scores("Bob", "Beta", 9, [85, 95] * 5, channel="social"),
     ])
-    return gather_board_pack(session, scope=Scope(everything=True), period=Period(WEEK_ONE.start, WEEK_TWO.end),
+    return gather_board_pack(session_factory, scope=Scope(everything=True), period=Period(WEEK_ONE.start, WEEK_TWO.end),
                              generated_at=datetime(2026, 3, 16, 8, 30, tzinfo=timezone.utc))
 
 
@@ -76,8 +76,8 @@ def test_no_cell_from_the_data_can_become_a_formula(pack):
     assert "'" + HOSTILE_AGENT in note  # listed as not having enough interactions yet
 
 
-def test_an_empty_period_still_builds(session):
-    empty = gather_board_pack(session, scope=Scope(everything=True), period=WEEK_ONE,
+def test_an_empty_period_still_builds(session_factory):
+    empty = gather_board_pack(session_factory, scope=Scope(everything=True), period=WEEK_ONE,
                               generated_at=datetime(2026, 3, 16, tzinfo=timezone.utc))
     workbook = load_workbook(io.BytesIO(build_workbook(empty)))
     assert workbook["Leaderboard"]["A2"].value == "No data in this period."

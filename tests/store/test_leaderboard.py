@@ -140,9 +140,9 @@ def seed_board(session):
     ])
 
 
-def test_leaderboard_on_the_database(session):
+def test_leaderboard_on_the_database(session, session_factory):
     seed_board(session)
-    board = leaderboard(session, scope=EVERYTHING, period=WEEK_TWO, min_interactions=2)
+    board = leaderboard(session_factory, scope=EVERYTHING, period=WEEK_TWO, min_interactions=2)
     # Within (50 + 200 + 0) / (9 - 3); MSB = (2·10² + 4·5² + 0) / (3 - 2) = 300;
     # n0 = (9 - (20/6 + 9/3)) / 1 = 8/3; between = (300 - 250/6) / (8/3) = 96.875.
     k = (250 / 6) / 96.875
@@ -161,35 +161,35 @@ def test_leaderboard_on_the_database(session):
     assert "k = 0.4" in method_sentence(board) and "fewer than 2 interactions" in method_sentence(board)
 
 
-def test_minimum_volume_lists_agents_separately(session):
+def test_minimum_volume_lists_agents_separately(session, session_factory):
     seed_board(session)
-    board = leaderboard(session, scope=EVERYTHING, period=WEEK_TWO, min_interactions=3)
+    board = leaderboard(session_factory, scope=EVERYTHING, period=WEEK_TWO, min_interactions=3)
     assert board.ranked["agent"].tolist() == ["Bob", "Amy"]
     assert board.too_few[["agent", "interactions"]].values.tolist() == [["Ann", 2]]
 
 
-def test_a_trainer_sees_only_their_teams_and_an_agent_is_refused(session):
+def test_a_trainer_sees_only_their_teams_and_an_agent_is_refused(session, session_factory):
     seeded = seed_board(session)
     alpha = Scope(team_ids=(seeded.teams["Alpha"],))
-    board = leaderboard(session, scope=alpha, period=WEEK_TWO, min_interactions=2)
+    board = leaderboard(session_factory, scope=alpha, period=WEEK_TWO, min_interactions=2)
     assert sorted(board.ranked["agent"]) == ["Amy", "Ann"]
     assert board.ranked["team_mean"].tolist() == pytest.approx([75.0, 75.0])
-    outside = leaderboard(session, scope=alpha, period=WEEK_TWO, team_id=seeded.teams["Beta"], min_interactions=2)
+    outside = leaderboard(session_factory, scope=alpha, period=WEEK_TWO, team_id=seeded.teams["Beta"], min_interactions=2)
     assert outside.ranked.empty and outside.too_few.empty
     with pytest.raises(AgentScopeRefused):
-        leaderboard(session, scope=Scope(employee_id=seeded.employees["Ann"]), period=WEEK_TWO)
+        leaderboard(session_factory, scope=Scope(employee_id=seeded.employees["Ann"]), period=WEEK_TWO)
 
 
-def test_team_and_channel_filters(session):
+def test_team_and_channel_filters(session, session_factory):
     seeded = seed(session, [*scores("Ann", "Alpha", 8, [80, 90]), *scores("Bob", "Beta", 8, [70, 70]),
                             *scores("Bob", "Beta", 9, [40], channel="email")])
-    beta = leaderboard(session, scope=EVERYTHING, period=WEEK_TWO, team_id=seeded.teams["Beta"], min_interactions=1)
+    beta = leaderboard(session_factory, scope=EVERYTHING, period=WEEK_TWO, team_id=seeded.teams["Beta"], min_interactions=1)
     assert beta.ranked["agent"].tolist() == ["Bob"] and beta.ranked["interactions"].tolist() == [3]
-    chat = leaderboard(session, scope=EVERYTHING, period=WEEK_TWO, channel="chat", min_interactions=1)
+    chat = leaderboard(session_factory, scope=EVERYTHING, period=WEEK_TWO, channel="chat", min_interactions=1)
     assert chat.ranked.set_index("agent")["mean"].to_dict() == pytest.approx({"Ann": 85.0, "Bob": 70.0})
 
 
-def test_badges_are_counted_in_sql(session):
+def test_badges_are_counted_in_sql(session, session_factory):
     cy = [Row("Cy", "Gamma", 8, 80, empathize=90 if i < 7 else 50, apologize=95 if i < 8 else 45)
           for i in range(10)]  # seven high-empathy interactions in a row; 8 of 10 apologies owned
     dee = [Row("Dee", "Gamma", 9, 80, channel="social", empathize=50 if i == 6 else 90,
@@ -197,6 +197,18 @@ def test_badges_are_counted_in_sql(session):
            for i in range(13)]  # 6 + 6 high empathy split by one; 7 of 13 owned; every social reply in 10 minutes
     ed = [Row("Ed", "Gamma", 10, 80, channel="social", first_response_seconds=4000 if i else 600) for i in range(10)]
     seed(session, [*cy, *dee, *ed])
-    badges = leaderboard(session, scope=EVERYTHING, period=WEEK_TWO, min_interactions=1).ranked.set_index(
+    badges = leaderboard(session_factory, scope=EVERYTHING, period=WEEK_TWO, min_interactions=1).ranked.set_index(
         "agent")["badges"].to_dict()
     assert badges == {"Cy": "Empathy streak · Owns it", "Dee": "Fast on social", "Ed": ""}
+
+
+def test_an_empathy_streak_carries_over_midnight_for_each_agent_alone(session, session_factory):
+    # Gil's and Hal's days interleave; Gil's run of 4 + 3 crosses midnight, Hal's is cut by a miss on day 9.
+    gil = [Row("Gil", "Delta", 8, 80, empathize=90) for _ in range(4)] + [
+        Row("Gil", "Delta", 9, 80, empathize=90) for _ in range(3)]
+    hal = [Row("Hal", "Delta", 8, 80, empathize=90) for _ in range(4)] + [
+        Row("Hal", "Delta", 9, 80, empathize=50)] + [Row("Hal", "Delta", 9, 80, empathize=90) for _ in range(2)]
+    seed(session, [*gil, *hal])
+    badges = leaderboard(session_factory, scope=EVERYTHING, period=WEEK_TWO, min_interactions=1).ranked.set_index(
+        "agent")["badges"].to_dict()
+    assert badges == {"Gil": "Empathy streak", "Hal": ""}
