@@ -151,3 +151,11 @@ def test_versions_and_weekly_trends_per_version(session, session_factory, admin)
     assert weekly["week"].nunique() == 3
     assert rubric_editing.weekly_overall_by_version(session, scope=Scope()).empty
     assert session.scalar(select(func.count()).select_from(RubricVersion).where(RubricVersion.active)) == 1
+
+
+def test_versions_count_undated_interactions_too(session, admin):
+    ingest_interactions(session, interactions=[make_interaction("undated", start=None)])
+    session.commit()
+    listed = rubric_editing.versions(session)
+    total = session.scalar(select(func.count()).select_from(Score))
+    assert listed["scored"].tolist() == [7] == [total]
