@@ -14,6 +14,7 @@ if user is None:
     # Load the charting and query code while the visitor types: the first page after a server start would
     # otherwise wait for it (Altair alone takes about half a second).
     from ui import charts, loaders  # noqa: F401
+    data.settle_heap()
     st.stop()
 
 if data.demo_mode():
@@ -24,6 +25,7 @@ if st.sidebar.button("Sign out", icon=":material/logout:"):
     auth.sign_out()
     st.rerun()
 
+data.settle_heap()  # done already unless this process served no sign-in page
 sections: dict[str, list] = {}
 for spec in pages_for(user.role):
     sections.setdefault(spec.section, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon,

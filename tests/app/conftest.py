@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from datetime import date
 
@@ -28,10 +29,12 @@ def demo_database_url(tmp_path_factory) -> str:
     return url
 
 
-def _clear_caches() -> None:
+def clear_caches() -> None:
+    """Drop settings and Streamlit caches, and thaw the heap the app froze (ui.data.settle_heap)."""
     get_settings.cache_clear()
     st.cache_data.clear()
     st.cache_resource.clear()
+    gc.unfreeze()
 
 
 @pytest.fixture
@@ -39,9 +42,9 @@ def app_env(demo_database_url, monkeypatch):
     """Point the app at the demo database with no caches carried over between tests."""
     monkeypatch.setenv("RAPPORT_DATABASE_URL", demo_database_url)
     monkeypatch.setenv("RAPPORT_DEMO", "0")
-    _clear_caches()
+    clear_caches()
     yield demo_database_url
-    _clear_caches()
+    clear_caches()
 
 
 @pytest.fixture
@@ -53,9 +56,9 @@ def writable_database(demo_database_url, tmp_path, monkeypatch):
         source.backup(target)
     monkeypatch.setenv("RAPPORT_DATABASE_URL", f"sqlite:///{copy}")
     monkeypatch.setenv("RAPPORT_DEMO", "0")
-    _clear_caches()
+    clear_caches()
     yield make_session_factory(make_engine(f"sqlite:///{copy}"))
-    _clear_caches()
+    clear_caches()
 
 
 @pytest.fixture

@@ -6,17 +6,15 @@ import shutil
 import time
 
 import pytest
-import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from scoring.result import CRITERIA
-from settings import get_settings
 from store.db import make_engine, make_session_factory
 from store.models import AuditEntry, CalibrationRating, ImportBatch, Interaction, RubricVersion
 from store.rubrics import active_rubric
 from store.users import AuthUser, sign_in
-from tests.app.conftest import open_app
+from tests.app.conftest import clear_caches, open_app
 
 GOOD_CSV = b"""\
 Conversation ID,Channel,Sender,Message,Timestamp,Agent,Team
@@ -43,16 +41,10 @@ def writable_app(demo_database_url, tmp_path, monkeypatch):
     url = f"sqlite:///{copy}"
     monkeypatch.setenv("RAPPORT_DATABASE_URL", url)
     monkeypatch.setenv("RAPPORT_DEMO", "0")
-    _clear_caches()
+    clear_caches()
     factory = make_session_factory(make_engine(url))
     yield factory
-    _clear_caches()
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_caches()
 
 
 def signed_in(factory, username: str) -> AuthUser:
