@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring.model import CHANNELS
 from store import audit
 from store.db import read_at_once
-from store.leaderboard import Leaderboard, leaderboard, method_sentence
+from store.leaderboard import MIN_INTERACTIONS, Leaderboard, assemble_board, board_reads, method_sentence
 from store.organisation import (
     ImpactFigure,
     channel_compliance,
@@ -75,9 +75,9 @@ def gather_board_pack(sessions: sessionmaker[Session], *, scope: Scope, period: 
         return impact_figures(impact_counts(session, scope=scope, period=period, assumptions=assumptions),
                               assumptions)
 
+    board = board_reads(scope, period)  # the longest reads, so first
     read = read_at_once(sessions, {
-        # The longest, so first; it reads at once in sessions of its own and leaves this one unused.
-        "leaderboard": lambda _: leaderboard(sessions, scope=scope, period=period),
+        **board,
         "weekly": lambda session: weekly_quality(session, scope=scope, period=period),
         "by_channel": lambda session: weekly_by_channel(session, scope=scope, period=period),
         "teams": lambda session: team_comparison(session, scope=scope, period=period),
@@ -91,7 +91,8 @@ def gather_board_pack(sessions: sessionmaker[Session], *, scope: Scope, period: 
         generated_at=generated_at,
         now=read["now"],
         before=read["before"],
-        leaderboard=read["leaderboard"],
+        leaderboard=assemble_board({name: read[name] for name in board}, period=period,
+                                   min_interactions=MIN_INTERACTIONS),
         weekly=weekly_summary(read["weekly"], read["by_channel"]),
         compliance=read["compliance"],
         teams=read["teams"],

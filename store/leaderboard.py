@@ -16,7 +16,7 @@ Agents never see each other's scores: every query here refuses an agent's scope.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 
 import pandas as pd
@@ -231,15 +231,26 @@ def leaderboard(sessions: sessionmaker[Session], *, scope: Scope, period: Period
 
     Its three reads run at once (store.db.read_at_once).
     """
+    reads = board_reads(scope, period, channel, team_id)
+    return assemble_board(read_at_once(sessions, reads), period=period, min_interactions=min_interactions)
+
+
+def board_reads(scope: Scope, period: Period, channel: str | None = None,
+                team_id: int | None = None) -> dict[str, Callable[[Session], pd.DataFrame]]:
+    """Return the board's reads by name, for store.db.read_at_once: alone, or among a larger figure's reads."""
     _refuse_agent_scope(scope)
-    read = read_at_once(sessions, {
-        "streaks": lambda session: _empathy_streaks(session, scope, period, channel, team_id),  # the longest
-        "current": lambda session: _agent_stats(session, scope, period, channel, team_id),
-        "before": lambda session: _agent_stats(session, scope, period.previous(), channel, team_id),
-    })
-    current = read["current"].merge(read["streaks"], on=KEY, how="left").fillna({"empathy_streak": 0})
+    return {
+        "board_streaks": lambda session: _empathy_streaks(session, scope, period, channel, team_id),  # the longest
+        "board_current": lambda session: _agent_stats(session, scope, period, channel, team_id),
+        "board_before": lambda session: _agent_stats(session, scope, period.previous(), channel, team_id),
+    }
+
+
+def assemble_board(read: Mapping[str, pd.DataFrame], *, period: Period, min_interactions: int) -> Leaderboard:
+    """Return the board from the results of board_reads."""
+    current = read["board_current"].merge(read["board_streaks"], on=KEY, how="left").fillna({"empathy_streak": 0})
     current["empathy_streak"] = current["empathy_streak"].astype("int64")
-    before = read["before"]
+    before = read["board_before"]
 
     shrinkage = estimate_k(current)
     ranked, too_few = rank_board(current, k=shrinkage.k, min_interactions=min_interactions)
