@@ -17,6 +17,7 @@
    (themself); median of R runs, each in a session of its own, after freezing what this process has loaded out
    of the garbage collector's full collections, as the server does once loaded (ui.data.settle_heap). Peer:
    DuckDB in this process over copies of the same interactions and scores, running the same aggregates in SQL.
+   The board pack's workbook is timed as a click on its download builds it: from the pack the page shows.
 5. Browser: `streamlit run app.py` over the bench database; Chromium signs in as each demo account and opens
    every page in its menu, once per scope, so that every view is a first, uncached one. Time from the click to
    the page settled: its heading shown, the script not running, no stale element, every visible chart drawn.
@@ -581,7 +582,8 @@ def scope_sql(scope: Scope) -> str:
 
 @dataclass(frozen=True)
 class Check:
-    """A query a page runs on opening: the store call, and the same aggregate in DuckDB SQL if it is one."""
+    """A query a page runs on opening (or the work of a click on a download): the store call, and the same
+    aggregate in DuckDB SQL if it is one."""
 
     pages: str
     name: str
@@ -628,6 +630,16 @@ def checks(ctx: Context, duck: DuckSQL) -> list[Check]:
         return board_pack.gather_board_pack(make_session_factory(session.get_bind()), scope=ctx.scope(who),
                                             period=ctx.period(who, 180),
                                             generated_at=datetime.now(timezone.utc))
+
+    shown: dict[str, board_pack.BoardPack] = {}
+
+    def workbook(session: Session, who: str) -> bytes:
+        """Build the workbook as a click on the page's download does: from the pack the page already shows (the
+        download's data is a callable holding it), reading nothing. The first run reads the pack, as opening the
+        page did; the median of the runs is the build's."""
+        if who not in shown:
+            shown[who] = board(session, who)
+        return board_pack.build_workbook(shown[who])
 
     transfer_share = DuckSQL.SHARE.format("s.transfer")
     return [
@@ -705,8 +717,7 @@ def checks(ctx: Context, duck: DuckSQL) -> list[Check]:
         Check("business impact", "impact counts, 180 days", EXECUTIVES,
               call(organisation.impact_counts, 180, assumptions=ctx.assumptions), peer(duck.impact, 180)),
         Check("board pack", "everything it shows, 180 days", EXECUTIVES, board, peer(duck.board_pack, 180)),
-        Check("board pack", "… and its workbook", EXECUTIVES,
-              lambda session, who: board_pack.build_workbook(board(session, who))),
+        Check("board pack", "its workbook, on clicking download", EXECUTIVES, workbook),
         Check("rubric", "versions", STAFF, lambda session, who: rubric_editing.versions(session),
               lambda who: duck.versions()),
         Check("rubric", "quality by rubric version", STAFF, call(rubric_editing.weekly_overall_by_version),
