@@ -24,10 +24,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.db import read_at_once
-from store.models import DailyAgentRollup, DailyEmpathyRun, DailyRollup, Employee, Team
+from store.models import LEADERBOARD_SUMS, DailyAgentRollup, DailyEmpathyRun, DailyRollup, Employee, Team
 from store.permissions import Scope
 from store.queries import Period
-from store.rollups import EMPATHY_STREAK_SCORE, mean_of, rolled
+from store.rollups import EMPATHY_STREAK_SCORE, NO_RUNS, Runs, in_weeks, join_runs, mean_of, rolled
 
 MIN_INTERACTIONS = 10  # fewer than this in the period and an agent is listed as "not enough interactions yet"
 DEFAULT_K = 20.0  # used when the data cannot support an estimate (no team with two agents, no agent with two scores)
@@ -285,8 +285,9 @@ def _agent_stats(session: Session, scope: Scope, period: Period, channel: str | 
     Only interactions with an overall score count (those with none applicable have nothing to rank).
     """
     stat_columns = [name for name in BADGE_STAT_COLUMNS if name not in ("interactions", "empathy_streak")]
-    if channel is None:  # the per-agent rows: a quarter of the per-channel ones
-        rollup = DailyAgentRollup
+    if channel is None:  # the per-agent rows: a quarter of the per-channel ones, and kept per week
+        rollup = in_weeks(session, period, DailyAgentRollup,
+                          columns=("rubric_version_id", "day", *LEADERBOARD_SUMS))
         social_replies, social_within_target = rollup.social_replies, rollup.social_within_target
     else:
         rollup = DailyRollup
@@ -320,22 +321,19 @@ def _empathy_streaks(session: Session, scope: Scope, period: Period, channel: st
                      team_id: int | None) -> pd.DataFrame:
     """Return employee_id, team_id and the longest run of consecutive high-empathy interactions.
 
-    Joins each agent's daily runs in day order: a run carries over midnight while whole days are hits. The
-    rows come in day order straight from the index, every agent's interleaved: each agent's fold only needs
-    its own days in order, and sorting tens of thousands of rows by agent first took longer than the fold.
+    Joins each agent's runs in time order (store.rollups.join_runs), of whole weeks and of the days at the
+    period's edges: a run carries over midnight while whole days are hits. The rows come in day order, every
+    agent's interleaved: each agent's fold only needs its own days in order, and sorting tens of thousands of
+    rows by agent first took longer than the fold.
     """
-    runs = DailyEmpathyRun
-    stmt = _filtered(rolled(session, scope, period, runs.employee_id, runs.team_id, runs.scored, runs.head,
-                            runs.tail, runs.best, runs.misses, table=runs), runs, None, team_id)
+    runs = in_weeks(session, period, DailyEmpathyRun)
+    stmt = _filtered(rolled(session, scope, period, runs.employee_id, runs.team_id,
+                            *(getattr(runs, name) for name in Runs._fields), table=runs), runs, None, team_id)
     stmt = stmt.where(runs.channel.is_(None) if channel is None else runs.channel == channel)
-    longest: dict[tuple[int, int | None], int] = {}
-    current: dict[tuple[int, int | None], int] = {}
+    joined: dict[tuple[int, int | None], Runs] = {}
     # Through Core and fetched at once: the ORM's row handling, or a fetch per row, cost more than the fold.
-    for employee_id, team, scored, head, tail, best, misses in session.connection().execute(
-            stmt.order_by(runs.day)).all():
+    for employee_id, team, *found in session.connection().execute(stmt.order_by(runs.day)).all():
         key = (employee_id, team)
-        running = current.get(key, 0)
-        longest[key] = max(longest.get(key, 0), best, running + head)
-        current[key] = running + scored if not misses else tail
-    return pd.DataFrame([(*key, run) for key, run in longest.items()], columns=[*KEY, "empathy_streak"]).astype(
-        {"employee_id": "int64", "team_id": "Int64", "empathy_streak": "int64"})
+        joined[key] = join_runs(joined.get(key, NO_RUNS), Runs(*found))
+    return pd.DataFrame([(*key, found.best) for key, found in joined.items()], columns=[*KEY, "empathy_streak"]
+                        ).astype({"employee_id": "int64", "team_id": "Int64", "empathy_streak": "int64"})

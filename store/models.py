@@ -383,14 +383,19 @@ class RollupMeasures:
     within_target: Mapped[int] = mapped_column(Integer)  # first reply within the channel's target
 
 
-class RollupKey:
-    """What every rollup of scores is kept by: a rubric version, a day (and its week) and a team."""
+class WeeklyKey:
+    """What every weekly rollup is kept by: a rubric version, a week (its Monday) and a team."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
-    day: Mapped[date] = mapped_column(Date)
     week: Mapped[date] = mapped_column(Date)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+
+
+class RollupKey(WeeklyKey):
+    """What every daily rollup of scores is kept by: a rubric version, a day (and its week) and a team."""
+
+    day: Mapped[date] = mapped_column(Date)
 
 
 class DailyRollup(RollupKey, RollupMeasures, Base):
@@ -495,3 +500,36 @@ class DailyAgentRollup(RollupKey, RollupMeasures, Base):
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     social_replies: Mapped[int] = mapped_column(Integer)
     social_within_target: Mapped[int] = mapped_column(Integer)
+
+
+class WeeklyAgentRollup(WeeklyKey, RollupMeasures, Base):
+    """DailyAgentRollup summed over each week (store.rollups): one row per agent and week, which the
+    leaderboard reads for the weeks its period holds whole."""
+
+    __tablename__ = "weekly_agent_rollups"
+    # As on the daily rows: the leaderboard's sums, read from the index alone.
+    __table_args__ = (Index("ix_weekly_agent_rollups_leaderboard", "rubric_version_id", "week", *LEADERBOARD_SUMS),)
+
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    social_replies: Mapped[int] = mapped_column(Integer)
+    social_within_target: Mapped[int] = mapped_column(Integer)
+
+
+class WeeklyEmpathyRun(Base):
+    """DailyEmpathyRun joined over the days of each week, in day order (store.rollups.join_runs)."""
+
+    __tablename__ = "weekly_empathy_runs"
+    __table_args__ = (Index("ix_weekly_empathy_runs_rubric_channel_week", "rubric_version_id", "channel", "week",
+                            "employee_id", "team_id", "scored", "head", "tail", "best", "misses"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    week: Mapped[date] = mapped_column(Date)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    channel: Mapped[str | None] = mapped_column(String(10))
+    scored: Mapped[int] = mapped_column(Integer)
+    head: Mapped[int] = mapped_column(Integer)
+    tail: Mapped[int] = mapped_column(Integer)
+    best: Mapped[int] = mapped_column(Integer)
+    misses: Mapped[int] = mapped_column(Integer)

@@ -5,6 +5,11 @@ write of scores refreshes the rollups of the days it touched, in the same transa
 queries read only the rollups (a day's rows are a few per agent). A refresh recomputes whole days from the
 scores, so it is idempotent and a rebuild is always the cure for rollups in doubt.
 
+The per-agent rollups and the empathy runs are also kept per week, summed (runs joined) from the daily rows
+of the weeks a refresh touched: the leaderboard reads the weeks its period holds whole from those, a seventh of
+the rows, and only the days at its edges from the daily ones (`in_weeks`). The per-team rows are few enough
+that reading weeks of them measured no faster.
+
 Refreshes of one rubric version are serialised (a PostgreSQL advisory lock; SQLite serialises writers
 anyway), so two imports landing on the same day from two replicas cannot interleave their recomputes.
 """
@@ -12,12 +17,13 @@ anyway), so two imports landing on the same day from two replicas cannot interle
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, and_, case, cast, delete, false, func, insert, literal, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import (ColumnElement, Float, Integer, Select, and_, case, cast, delete, false, func, insert, literal, or_,
+                        select, text, union_all)
+from sqlalchemy.orm import Session, aliased
 
 from scoring.model import CHANNELS
 from scoring.result import CRITERIA
@@ -34,6 +40,8 @@ from store.models import (
     RollupMeasures,
     RubricVersion,
     Score,
+    WeeklyAgentRollup,
+    WeeklyEmpathyRun,
 )
 from store.permissions import Scope
 from store.rubrics import active_rubric, parsed_rubric
@@ -42,9 +50,12 @@ if TYPE_CHECKING:
     from store.queries import Period
 
 # Bump when what the rollups hold changes: the next start rebuilds them (see ensure_current).
-ROLLUP_SCHEMA = "2"
+ROLLUP_SCHEMA = "3"
 SCHEMA_KEY = "rollup_schema"
-TABLES = (DailyRollup, DailyScoreBucket, DailyCsat, DailyEmpathyRun, DailyTeamRollup, DailyAgentRollup)
+# The daily rollups kept per week too, each with its weekly table.
+WEEKLY = {DailyAgentRollup: WeeklyAgentRollup, DailyEmpathyRun: WeeklyEmpathyRun}
+TABLES = (DailyRollup, DailyScoreBucket, DailyCsat, DailyEmpathyRun, DailyTeamRollup, DailyAgentRollup,
+          *WEEKLY.values())
 MEASURES = tuple(RollupMeasures.__annotations__)
 EMPATHY_STREAK_SCORE = 85.0  # an interaction with Empathize at least this extends an empathy streak
 # First-contact resolution: resolved without passing the customer on.
@@ -87,8 +98,11 @@ def refresh(session: Session, *, rubric_version_id: int, days: Iterable[date | N
     _lock(session, rubric_version_id)
     rubric = _rubric(session, rubric_version_id)
     ranges = None if days is None else _day_ranges(days)
+    # A week's rows hold all its days, so every day of the weeks touched is summed again.
+    week_ranges = None if days is None else _day_ranges({monday(day) + timedelta(days=offset) for day in days
+                                                         for offset in range(7)})
 
-    def narrowed(stmt, day_column, team_column):
+    def narrowed(stmt, day_column, team_column, ranges=ranges):
         if ranges is not None:
             stmt = stmt.where(or_(*(day_column.between(first, last) for first, last in ranges)))
         if teams is not None:
@@ -97,8 +111,10 @@ def refresh(session: Session, *, rubric_version_id: int, days: Iterable[date | N
         return stmt
 
     for table in TABLES:
+        weekly = table in WEEKLY.values()
         session.execute(narrowed(delete(table).where(table.rubric_version_id == rubric_version_id),
-                                 table.day, table.team_id))
+                                 table.week if weekly else table.day, table.team_id,
+                                 week_ranges if weekly else ranges))
 
     def scored(*columns) -> Select:
         return narrowed(select(*columns).select_from(Interaction)
@@ -111,9 +127,20 @@ def refresh(session: Session, *, rubric_version_id: int, days: Iterable[date | N
         columns, stmt = select_rows(scored, rubric_version_id, rubric)
         session.execute(insert(table).from_select(columns, stmt))
     # The coarser rollups are sums of the daily rows just written, so they always agree with them.
-    for table, select_rows in ((DailyTeamRollup, _team_rows), (DailyAgentRollup, _agent_rows)):
+    for table, source, select_rows, source_ranges in (
+            (DailyTeamRollup, DailyRollup, _team_rows, ranges), (DailyAgentRollup, DailyRollup, _agent_rows, ranges),
+            (WeeklyAgentRollup, DailyAgentRollup, _weekly_agent_rows, week_ranges)):
         columns, stmt = select_rows(rubric_version_id)
-        session.execute(insert(table).from_select(columns, narrowed(stmt, DailyRollup.day, DailyRollup.team_id)))
+        session.execute(insert(table).from_select(columns, narrowed(stmt, source.day, source.team_id,
+                                                                    source_ranges)))
+    daily_runs = DailyEmpathyRun
+    weekly_runs = _weekly_runs(rubric_version_id, session.execute(narrowed(
+        select(daily_runs.day, daily_runs.team_id, daily_runs.employee_id, daily_runs.channel,
+               *(getattr(daily_runs, name) for name in Runs._fields))
+        .where(daily_runs.rubric_version_id == rubric_version_id).order_by(daily_runs.day),
+        daily_runs.day, daily_runs.team_id, week_ranges)))
+    if weekly_runs:
+        session.execute(insert(WeeklyEmpathyRun), weekly_runs)
 
 
 def rebuild(session: Session) -> None:
@@ -237,24 +264,72 @@ def _empathy_rows(scored, rubric_version_id: int, rubric: Rubric) -> tuple[list[
     return columns, selects[0].union_all(selects[1])
 
 
-def _summed_daily_rows(rubric_version_id: int, keys: list, extra: dict) -> tuple[list[str], Select]:
+def _summed_rows(source, rubric_version_id: int, keys: list, extra: dict) -> tuple[list[str], Select]:
     values = {"rubric_version_id": _constant(rubric_version_id), **{key.key: key for key in keys},
-              **{name: func.sum(getattr(DailyRollup, name)) for name in MEASURES}, **extra}
-    stmt = (select(*values.values()).where(DailyRollup.rubric_version_id == rubric_version_id).group_by(*keys))
+              **{name: func.sum(getattr(source, name)) for name in MEASURES}, **extra}
+    stmt = (select(*values.values()).where(source.rubric_version_id == rubric_version_id).group_by(*keys))
     return list(values), stmt
 
 
 def _team_rows(rubric_version_id: int) -> tuple[list[str], Select]:
-    return _summed_daily_rows(rubric_version_id, [DailyRollup.day, DailyRollup.week, DailyRollup.team_id,
-                                                  DailyRollup.channel], {})
+    return _summed_rows(DailyRollup, rubric_version_id, [DailyRollup.day, DailyRollup.week, DailyRollup.team_id,
+                                                         DailyRollup.channel], {})
 
 
 def _agent_rows(rubric_version_id: int) -> tuple[list[str], Select]:
     social = DailyRollup.channel == "social"
-    return _summed_daily_rows(
-        rubric_version_id, [DailyRollup.day, DailyRollup.week, DailyRollup.team_id, DailyRollup.employee_id],
+    return _summed_rows(
+        DailyRollup, rubric_version_id,
+        [DailyRollup.day, DailyRollup.week, DailyRollup.team_id, DailyRollup.employee_id],
         {"social_replies": func.sum(case((social, DailyRollup.replies), else_=0)),
          "social_within_target": func.sum(case((social, DailyRollup.within_target), else_=0))})
+
+
+def _weekly_agent_rows(rubric_version_id: int) -> tuple[list[str], Select]:
+    days = DailyAgentRollup
+    return _summed_rows(days, rubric_version_id, [days.week, days.team_id, days.employee_id],
+                        {"social_replies": func.sum(days.social_replies),
+                         "social_within_target": func.sum(days.social_within_target)})
+
+
+class Runs(NamedTuple):
+    """Runs of consecutive high-empathy interactions over a stretch of time (see DailyEmpathyRun)."""
+
+    scored: int
+    head: int
+    tail: int
+    best: int
+    misses: int
+
+
+NO_RUNS = Runs(0, 0, 0, 0, 0)
+
+
+def join_runs(first: Runs, then: Runs) -> Runs:
+    """Return the runs of one stretch followed by the next: the run ending the first carries into the second.
+
+    Associative, with NO_RUNS as identity, so days join into weeks and weeks into periods in any grouping.
+    """
+    return Runs(first.scored + then.scored,
+                first.head if first.misses else first.scored + then.head,
+                then.tail if then.misses else first.tail + then.scored,
+                max(first.best, then.best, first.tail + then.head),
+                first.misses + then.misses)
+
+
+def _weekly_runs(rubric_version_id: int, days: Iterable) -> list[dict[str, Any]]:
+    """Return the weekly empathy runs from daily ones (day, team_id, employee_id, channel, *Runs) in day order."""
+    weeks: dict[tuple, Runs] = {}
+    for day, team_id, employee_id, channel, *runs in days:
+        key = (monday(day), team_id, employee_id, channel)
+        weeks[key] = join_runs(weeks.get(key, NO_RUNS), Runs(*runs))
+    return [{"rubric_version_id": rubric_version_id, "week": week, "team_id": team_id, "employee_id": employee_id,
+             "channel": channel, **runs._asdict()} for (week, team_id, employee_id, channel), runs in weeks.items()]
+
+
+def monday(day: date) -> date:
+    """Return the Monday of the day's week (as Interaction.started_week holds)."""
+    return day - timedelta(days=day.weekday())
 
 
 def _constant(value: int) -> ColumnElement[int]:
@@ -272,6 +347,39 @@ def rollup_for(scope: Scope) -> type[DailyTeamRollup] | type[DailyRollup]:
     """Return the smallest rollup holding every measure per channel for the scope: the per-team one, unless
     the scope is one agent's (whose figures only the per-agent rows hold)."""
     return DailyRollup if not scope.everything and scope.employee_id is not None else DailyTeamRollup
+
+
+def whole_weeks(period: Period) -> tuple[date, date] | None:
+    """Return the Mondays of the first and the last week lying wholly within the period (None when none does)."""
+    first = monday(period.start + timedelta(days=6))
+    last = monday(period.end + timedelta(days=1)) - timedelta(days=7)
+    return (first, last) if first <= last else None
+
+
+def in_weeks(session: Session, period: Period | None, table, *, columns: Sequence[str] | None = None):
+    """Return the table's rows under the active rubric for the period, to select from in the table's stead.
+
+    For a table kept per week too (WEEKLY) and a period holding whole weeks: the weekly rows of those weeks
+    (their `day` is the week's Monday) and the table's own rows for the days at the period's edges, as one
+    UNION ALL. Sums over the period, or by week, add up as over the daily rows; nothing may group by day.
+    Naming the `columns` read (rubric_version_id and day among them, for `rolled`) lets an index that holds
+    them all answer alone.
+    """
+    weeks = None if period is None or table not in WEEKLY else whole_weeks(period)
+    if weeks is None:
+        return table
+    weekly, rubric_id = WEEKLY[table], active_rubric(session).id
+    names = columns or [column.key for column in table.__table__.columns]
+
+    def days(first: date, last: date) -> Select:  # each edge a range of its own, so the index reads it alone
+        return select(*(getattr(table, name) for name in names)).where(table.rubric_version_id == rubric_id,
+                                                                       table.day.between(first, last))
+
+    whole = select(*(weekly.week.label("day") if name == "day" else getattr(weekly, name) for name in names)
+                   ).where(weekly.rubric_version_id == rubric_id, weekly.week.between(*weeks))
+    rows = union_all(days(period.start, weeks[0] - timedelta(days=1)), whole,
+                     days(weeks[1] + timedelta(days=7), period.end))
+    return aliased(table, rows.subquery(f"{table.__tablename__}_in_weeks"))
 
 
 def rolled(session: Session, scope: Scope, period: Period | None, *columns, table=DailyRollup) -> Select:
