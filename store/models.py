@@ -420,7 +420,10 @@ class DailyScoreBucket(Base):
     """
 
     __tablename__ = "daily_score_buckets"
-    __table_args__ = (Index("ix_daily_score_buckets_rubric_day", "rubric_version_id", "day"),)
+    __table_args__ = (Index("ix_daily_score_buckets_rubric_day", "rubric_version_id", "day"),
+                      # "Below X" over a period: the few low buckets, read from the index alone.
+                      Index("ix_daily_score_buckets_rubric_bucket_day", "rubric_version_id", "bucket", "day",
+                            "interactions"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))

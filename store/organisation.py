@@ -237,7 +237,8 @@ def impact_counts(session: Session, *, scope: Scope, period: Period,
     )).one()
     poor = session.scalar(rolled(session, scope, period, func.sum(DailyScoreBucket.interactions),
                                  table=DailyScoreBucket)
-                          .where(DailyScoreBucket.bucket < assumptions.poor_score_below))
+                          # A whole number (checked_assumptions), compared as one so the index on buckets serves.
+                          .where(DailyScoreBucket.bucket < int(assumptions.poor_score_below)))
     return ImpactCounts(int(n or 0), int(poor or 0), int((replies or 0) - (fast or 0)), int(fast or 0), target)
 
 
