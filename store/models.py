@@ -449,13 +449,23 @@ class DailyCsat(Base):
     overall_sum: Mapped[float] = mapped_column(Float)
 
 
-class DailyEmpathyRun(Base):
-    """Runs of consecutive high-empathy interactions within one agent's day (store.rollups).
+class EmpathyRuns:
+    """Runs of consecutive high-empathy interactions over a stretch of one agent's time (store.rollups).
 
     In start order, each interaction with an Empathize score either hits (at least the streak score) or misses.
     `head` counts the hits before the first miss, `tail` those after the last miss, `best` the longest run, and
-    `misses` the misses, so runs join across days without reading scores. Channel NULL: all channels together.
+    `misses` the misses, so runs join across stretches without reading scores (store.rollups.join_runs).
     """
+
+    scored: Mapped[int] = mapped_column(Integer)
+    head: Mapped[int] = mapped_column(Integer)
+    tail: Mapped[int] = mapped_column(Integer)
+    best: Mapped[int] = mapped_column(Integer)
+    misses: Mapped[int] = mapped_column(Integer)
+
+
+class DailyEmpathyRun(EmpathyRuns, Base):
+    """The runs within one agent's day. Channel NULL: all channels together."""
 
     __tablename__ = "daily_empathy_runs"
     __table_args__ = (Index("ix_daily_empathy_runs_rubric_day", "rubric_version_id", "day"),
@@ -469,11 +479,6 @@ class DailyEmpathyRun(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
     channel: Mapped[str | None] = mapped_column(String(10))
-    scored: Mapped[int] = mapped_column(Integer)
-    head: Mapped[int] = mapped_column(Integer)
-    tail: Mapped[int] = mapped_column(Integer)
-    best: Mapped[int] = mapped_column(Integer)
-    misses: Mapped[int] = mapped_column(Integer)
 
 
 class DailyTeamRollup(RollupKey, RollupMeasures, Base):
@@ -518,7 +523,7 @@ class WeeklyAgentRollup(WeeklyKey, RollupMeasures, Base):
     social_within_target: Mapped[int] = mapped_column(Integer)
 
 
-class WeeklyEmpathyRun(Base):
+class WeeklyEmpathyRun(EmpathyRuns, Base):
     """DailyEmpathyRun joined over the days of each week, in day order (store.rollups.join_runs)."""
 
     __tablename__ = "weekly_empathy_runs"
@@ -531,8 +536,3 @@ class WeeklyEmpathyRun(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
     channel: Mapped[str | None] = mapped_column(String(10))
-    scored: Mapped[int] = mapped_column(Integer)
-    head: Mapped[int] = mapped_column(Integer)
-    tail: Mapped[int] = mapped_column(Integer)
-    best: Mapped[int] = mapped_column(Integer)
-    misses: Mapped[int] = mapped_column(Integer)
