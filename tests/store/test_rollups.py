@@ -39,8 +39,8 @@ EVERYTHING = Scope(everything=True)
 DEMO_END = date(2026, 11, 20)
 
 
-def demo_interactions(count: int) -> list:
-    return list(generate_demo(interactions=count, end=DEMO_END, seed=7).interactions)
+def demo_interactions(count: int, *, months: int = 12) -> list:
+    return list(generate_demo(interactions=count, months=months, end=DEMO_END, seed=7).interactions)
 
 
 def rollup_rows(session) -> dict[str, list[tuple]]:

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import and_, case, func, select
 
 from scoring.rubric import load_rubric
-from seed_data.demo import generate_demo
 from store import rollups
 from store.board_pack import gather_board_pack
 from store.ingest import ingest_interactions
@@ -29,16 +28,16 @@ from store.queries import Period
 from store.rescore import rescore
 from store.rubrics import active_rubric, register_rubric
 from tests.store.executive_data import DAY0, Row, seed
-from tests.store.test_rollups import rollup_rows
+from tests.store.test_rollups import demo_interactions, rollup_rows
 
 EVERYTHING = Scope(everything=True)
-DEMO_END = date(2026, 11, 20)
 # Wednesday to Thursday: whole weeks inside, part weeks at both edges (and in the previous period's).
 PARTIAL_WEEKS = Period(date(2026, 9, 30), date(2026, 11, 12))
 
 
-def demo_interactions(count: int) -> list:
-    return list(generate_demo(interactions=count, months=2, end=DEMO_END, seed=7).interactions)
+def two_months(count: int) -> list:
+    """Return `count` demo interactions over two months: denser than over test_rollups' twelve."""
+    return demo_interactions(count, months=2)
 
 
 def runs_of(hits: list[bool]) -> rollups.Runs:
@@ -87,7 +86,7 @@ def test_random_runs_joined_by_weeks_equal_one_fold():
 
 
 def test_the_weekly_agent_rollups_are_the_daily_ones_summed(session):
-    interactions = demo_interactions(300)
+    interactions = two_months(300)
     ingest_interactions(session, interactions=interactions[:150])
     ingest_interactions(session, interactions=interactions[150:])
     weekly, daily, keys = WeeklyAgentRollup, DailyAgentRollup, ("week", "team_id", "employee_id")
@@ -106,7 +105,7 @@ def _rounded(row) -> tuple:
 
 
 def test_the_weekly_empathy_runs_are_those_of_the_scores(session):
-    ingest_interactions(session, interactions=demo_interactions(300))
+    ingest_interactions(session, interactions=two_months(300))
     rubric_id = active_rubric(session).id
     hit = case((Score.empathize >= rollups.EMPATHY_STREAK_SCORE, 1), else_=0)
     scored = session.execute(
@@ -126,7 +125,7 @@ def test_the_weekly_empathy_runs_are_those_of_the_scores(session):
 
 
 def test_refreshing_piece_by_piece_and_rescoring_equal_a_rebuild(session):
-    interactions = demo_interactions(240)
+    interactions = two_months(240)
     random.Random(4).shuffle(interactions)  # imports arrive out of time order, touching weeks again and again
     for start in range(0, len(interactions), 60):
         ingest_interactions(session, interactions=interactions[start:start + 60])
@@ -168,7 +167,7 @@ def _same(found, expected) -> None:
 @pytest.mark.parametrize("period", [PARTIAL_WEEKS, Period(date(2026, 10, 5), date(2026, 11, 15)),
                                     Period(date(2026, 10, 7), date(2026, 10, 13))])
 def test_a_period_reads_as_from_the_daily_rows(session, session_factory, daily_only, period):
-    ingest_interactions(session, interactions=demo_interactions(600))
+    ingest_interactions(session, interactions=two_months(600))
     session.commit()
 
     def read() -> tuple:
