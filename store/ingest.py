@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import DateTime, Table, delete, false, func, insert, select, text
@@ -49,7 +49,7 @@ def day_of(moment: datetime | None) -> date | None:
 def week_of(moment: datetime | None) -> date | None:
     """Return the Monday of the moment's UTC week."""
     day = day_of(moment)
-    return None if day is None else day - timedelta(days=day.weekday())
+    return None if day is None else rollups.monday(day)
 
 
 def _chunks(items: Iterable[Interaction], size: int) -> Iterator[list[Interaction]]:

@@ -38,7 +38,7 @@ from store.models import (
 )
 from store.permissions import Scope, scope_for
 from store.queries import Period, _midnight, _scored
-from store.rollups import rolled
+from store.rollups import monday, rolled
 from store.rubrics import active_rubric
 from store.users import AuthUser
 
@@ -172,12 +172,12 @@ def _week_by_week(session: Session, period: Period | None, limit: int,
     if period is None:
         return None
     rows: list[Row] = []
-    monday = period.end - timedelta(days=period.end.weekday())
-    while monday + timedelta(days=7) > period.start and len(rows) < limit:
-        start, end = max(monday, period.start), min(monday + timedelta(days=7), period.end + timedelta(days=1))
+    first_day = monday(period.end)
+    while first_day + timedelta(days=7) > period.start and len(rows) < limit:
+        start, end = max(first_day, period.start), min(first_day + timedelta(days=7), period.end + timedelta(days=1))
         week = and_(Interaction.started_at >= _midnight(start), Interaction.started_at < _midnight(end))
         rows += session.execute(week_rows(week).limit(limit - len(rows))).all()
-        monday -= timedelta(days=7)
+        first_day -= timedelta(days=7)
     return rows
 
 
