@@ -17,8 +17,9 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# The scorer's hot modules compiled with mypyc (scoring.native); rebuilt whenever the package's source changes.
-$(VENV)/.compiled: $(wildcard scoring/*.py) $(VENV)/.installed
+# The scorer's hot modules compiled with mypyc, and its C phrase walk (scoring.native); rebuilt whenever the
+# package's source changes.
+$(VENV)/.compiled: $(wildcard scoring/*.py scoring/*.c) $(VENV)/.installed
 	$(BIN)/python -m scoring compile
 	touch $@
 

@@ -1148,6 +1148,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--reuse needs --database-url, and goes with neither --fresh nor --quick")
     if args.interactions < 1 or args.workers < 1 or args.repeat < 1:
         parser.error("--interactions, --workers and --repeat must be at least 1")
+    if args.cache is not None:
+        try:
+            args.cache.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            parser.error(f"--cache {args.cache}: cannot create the folder ({exc.strerror})")
     return args
 
 

@@ -120,7 +120,7 @@ def run_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except native.BuildError as exc:
         err.write(f"error: {exc}\n")
         return EXIT_REJECTED
-    out.write(f"scoring: compiled {', '.join(native.COMPILED)} into {where}\n")
+    out.write(f"scoring: compiled {', '.join(native.COMPILED)} and {native.C_SOURCE} into {where}\n")
     return EXIT_OK
 
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scoring import native
 from tests.conftest import needs_in_ci
 
@@ -47,7 +49,10 @@ def test_any_source_edit_changes_the_digest(tmp_path, monkeypatch):
     monkeypatch.setattr(native, "PACKAGE", package)
     before = native.source_digest()
     (package / "cues.py").write_text("X = 2\n")
-    assert native.source_digest() != before
+    edited = native.source_digest()
+    assert edited != before
+    (package / native.C_SOURCE).write_text("/* the C walk */\n")
+    assert native.source_digest() != edited
 
 
 def test_compile_check_tells_which_modules_score():
@@ -64,3 +69,21 @@ def test_the_suite_scores_with_the_compiled_modules():
 
     assert native.compiled()
     assert scorer.__file__.startswith(str(native.build_dir()))
+
+
+def test_c_that_does_not_compile_is_reported_with_its_file(tmp_path):
+    source = tmp_path / "broken.c"
+    source.write_text("this is not C;\n")
+    with pytest.raises(native.BuildError, match=r"failed \(1\) on broken\.c"):
+        native._compile_c(source, tmp_path)
+
+
+def test_a_missing_c_compiler_is_named(tmp_path, monkeypatch):
+    import sysconfig
+
+    config = {**sysconfig.get_config_vars(), "CC": "no-such-compiler"}
+    monkeypatch.setattr(sysconfig, "get_config_vars", lambda: config)
+    source = tmp_path / "walk.c"
+    source.write_text("int x;\n")
+    with pytest.raises(native.BuildError, match="cannot run the C compiler 'no-such-compiler'"):
+        native._compile_c(source, tmp_path)
