@@ -40,6 +40,10 @@ typedef struct {
     Node *nodes;
     Edge *edges;
     int32_t *steps;
+    /* The root's edge for each ASCII character (-1: none). Every phrase start walks from the root, and
+     * an edge's first character is unique among a node's edges (a unit's alternatives, which share a
+     * node, all start with a separator or an apostrophe), so one lookup replaces a scan of its edges. */
+    int32_t root_edge[128];
 } Scanner;
 
 typedef struct {
@@ -75,9 +79,14 @@ static inline Py_ssize_t run_of(const Text *t, Py_ssize_t pos, int (*in_class)(P
 
 /* Match steps[i:] of an edge at pos, then its child node; return the phrase's end, or -1. */
 static Py_ssize_t walk_steps(const Text *t, Py_ssize_t pos, const Edge *edge, int32_t i, int repeat) {
+    const int32_t *steps = &t->trie->steps[edge->steps];
+    for (; i < edge->size && steps[i] >= 0; i++, pos++) {  /* characters leave nothing to go back to */
+        if (pos >= t->length || at(t, pos) != (Py_UCS4)steps[i])
+            return -1;
+    }
     if (i == edge->size)
         return walk_node(t, pos, edge->child);
-    int32_t step = t->trie->steps[edge->steps + i];
+    int32_t step = steps[i];
     Py_ssize_t run, found;
     switch (step) {
     case APOSTROPHE:
@@ -106,9 +115,7 @@ static Py_ssize_t walk_steps(const Text *t, Py_ssize_t pos, const Edge *edge, in
             }
         }
         return walk_steps(t, pos, edge, i + 1, 0);
-    default:
-        if (pos < t->length && at(t, pos) == (Py_UCS4)step)
-            return walk_steps(t, pos + 1, edge, i + 1, 0);
+    default:  /* Scanner_init refuses any other step */
         return -1;
     }
 }
@@ -117,12 +124,22 @@ static Py_ssize_t walk_node(const Text *t, Py_ssize_t pos, Py_ssize_t index) {
     const Node *node = &t->trie->nodes[index];
     const Edge *edges = &t->trie->edges[node->edges];
     int32_t next = pos < t->length ? (int32_t)at(t, pos) : -1;
-    for (int32_t e = 0; e < node->size; e++) {
+    int32_t e = 0;
+    if (index == 0 && next >= 0 && next < 128) {
+        int32_t only = t->trie->root_edge[next];
+        if (only >= 0) {
+            Py_ssize_t found = walk_steps(t, pos, &edges[only], 0, 0);
+            if (found >= 0)
+                return found;
+        }
+        while (e < node->size && edges[e].first >= 0)  /* characters first: _emit's order */
+            e++;
+    }
+    for (; e < node->size; e++) {
         int32_t first = edges[e].first;
         if (first >= 0 && first != next)
             continue;  /* the common case: a character that does not match */
-        Py_ssize_t found = first >= 0 && edges[e].size == 1 ? walk_node(t, pos + 1, edges[e].child)
-                                                            : walk_steps(t, pos, &edges[e], 0, 0);
+        Py_ssize_t found = walk_steps(t, pos, &edges[e], 0, 0);
         if (found >= 0)
             return found;
     }
@@ -236,6 +253,18 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         }
     }
     self->size = size;
+    for (int c = 0; c < 128; c++)
+        self->root_edge[c] = -1;
+    for (int32_t e = 0; size > 0 && e < self->nodes[0].size; e++) {
+        int32_t first = self->edges[e].first;
+        if (first >= 0 && first < 128) {
+            if (self->root_edge[first] >= 0) {
+                PyErr_Format(PyExc_ValueError, "two edges of the root start with %c", (char)first);
+                return -1;
+            }
+            self->root_edge[first] = e;
+        }
+    }
     return 0;
 }
 
