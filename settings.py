@@ -9,6 +9,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 
+# Sent to PostgreSQL with each new connection (libpq `options`); why these, see store.db.make_engine.
+POSTGRES_OPTIONS = "-c random_page_cost=1.1 -c work_mem=32MB"
+
 
 def _flag(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
@@ -27,6 +30,7 @@ class Settings:
     database_url: str
     demo: bool
     session_idle_minutes: int
+    postgres_options: str  # empty: the server's own settings
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -39,6 +43,7 @@ class Settings:
             database_url=os.environ.get("RAPPORT_DATABASE_URL") or default_url,
             demo=_flag("RAPPORT_DEMO", True),
             session_idle_minutes=int(idle),
+            postgres_options=os.environ.get("RAPPORT_POSTGRES_OPTIONS", POSTGRES_OPTIONS).strip(),
         )
 
 

@@ -34,7 +34,7 @@ def test_readme_documents_every_command(command):
 
 
 @pytest.mark.parametrize("variable", ["RAPPORT_DATABASE_URL", "RAPPORT_DEMO", "RAPPORT_SESSION_IDLE_MINUTES",
-                                      "RAPPORT_TEST_DATABASE_URL"])
+                                      "RAPPORT_POSTGRES_OPTIONS", "RAPPORT_TEST_DATABASE_URL"])
 def test_readme_documents_every_setting(variable):
     assert f"`{variable}`" in README
 

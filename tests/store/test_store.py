@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from scoring.rubric import load_rubric
+from settings import get_settings
 from store import queries
 from store.db import alembic_config, create_schema, make_engine
 from store.ingest import ingest_interactions, week_of
@@ -168,3 +170,31 @@ def test_models_match_the_migrations(engine):
     from alembic import command
 
     command.check(alembic_config(engine))
+
+
+def test_postgresql_connections_start_with_the_planner_settings(migrated_engine, monkeypatch):
+    """settings.POSTGRES_OPTIONS by default, a URL's options over them, RAPPORT_POSTGRES_OPTIONS instead."""
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's connection settings")
+    url = migrated_engine.url
+
+    def shown(url, options: str | None = None) -> tuple[str, str]:
+        if options is None:
+            monkeypatch.delenv("RAPPORT_POSTGRES_OPTIONS", raising=False)
+        else:
+            monkeypatch.setenv("RAPPORT_POSTGRES_OPTIONS", options)
+        get_settings.cache_clear()
+        engine = make_engine(url.render_as_string(hide_password=False))
+        try:
+            with engine.connect() as connection:
+                return (connection.exec_driver_sql("SHOW random_page_cost").scalar(),
+                        connection.exec_driver_sql("SHOW work_mem").scalar())
+        finally:
+            engine.dispose()
+            get_settings.cache_clear()
+
+    assert shown(url) == ("1.1", "32MB")
+    assert shown(url.update_query_dict({"options": "-c work_mem=8MB"})) == ("1.1", "8MB")
+    server = shown(url, "")
+    assert server != ("1.1", "32MB")  # this server's own settings are PostgreSQL's defaults
+    assert shown(url, "-c work_mem=16MB") == (server[0], "16MB")
