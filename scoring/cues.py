@@ -222,8 +222,7 @@ def _negated_aux(word: str) -> list[list[Unit]]:
         short = "won't" if word == "will" else "shan't"
         return [_literal(short), _literal(word) + [_SEPARATOR] + _literal("not")]
     return [_literal(word) + [Unit(True, f"(?:n'?t|{_SEP}not)", ("n't", "nt", " not"),
-                                   (_characters("n") + (APOSTROPHE,) + _characters("t"),
-                                    (SEPARATOR, *_characters("not"))))]]
+                                   ((ord("n"), APOSTROPHE, ord("t")), (SEPARATOR, *_characters("not"))))]]
 
 
 # Internal families matched in the same pass as the rubric phrases. They only tell the structural
@@ -314,7 +313,8 @@ class PhraseMatcher:
         # first-character scan instead of trying every position. The text is lowercased, so an explicit
         # ASCII class stands for \w.
         self._pattern = re.compile(r"[^0-9a-z_](?=(" + _emit(trie) + "))") if trie else None
-        self._scan = phrase_scan.Scanner(_program(trie, steps)).scan if phrase_scan is not None else self._regex_scan
+        self._scan = (phrase_scan.Scanner(_program(trie, steps)).scan if phrase_scan is not None
+                      else self._regex_scan)
 
     def _regex_scan(self, low: str) -> list[tuple[int, int]]:
         """Return (start, end) of each phrase found by the regex: what the C scan returns."""

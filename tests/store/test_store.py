@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from scoring.rubric import load_rubric
 from settings import get_settings
@@ -17,6 +18,7 @@ from store.permissions import Scope, scope_for
 from store.rescore import domain_interactions, rescore
 from store.rubrics import active_rubric, register_rubric
 from store.users import create_user, sign_in
+from tests.conftest import IN_CI, POSTGRES_URL
 from tests.factories import START, make_interaction
 
 
@@ -172,11 +174,11 @@ def test_models_match_the_migrations(engine):
     command.check(alembic_config(engine))
 
 
-def test_postgresql_connections_start_with_the_planner_settings(migrated_engine, monkeypatch):
+@pytest.mark.skipif(not POSTGRES_URL and not IN_CI, reason=(
+    "set RAPPORT_TEST_DATABASE_URL to a PostgreSQL URL to run the PostgreSQL store tests"))
+def test_postgresql_connections_start_with_the_planner_settings(monkeypatch):
     """settings.POSTGRES_OPTIONS by default, a URL's options over them, RAPPORT_POSTGRES_OPTIONS instead."""
-    if migrated_engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's connection settings")
-    url = migrated_engine.url
+    url = make_url(POSTGRES_URL)
 
     def shown(url, options: str | None = None) -> tuple[str, str]:
         if options is None:
