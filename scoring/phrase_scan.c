@@ -12,6 +12,15 @@
  * Scanner(nodes) takes the trie as a tuple of nodes, each (has_end, edges), each edge (steps, child node);
  * a step is a code point, or one of the negative codes below. Scanner.scan(text) returns the (start, end)
  * of each phrase found, in text order: what the regex's matches give as (m.start(), m.end(1) - 1).
+ *
+ * WordTable(words, no_apostrophe, not_at_start) holds words, each with the bits of the categories it
+ * belongs to (at most 30). WordTable.first(text, quoted, starts) reads the text's words once and
+ * returns, per category, the (start, end) of its first word, or None: what the regex
+ * r"\W(?:WORDS)\b" finds searched over "\n" + text, as (m.start(), m.end() - 1), followed by "(?!')"
+ * for the categories in no_apostrophe. A word is a whole run of \w, since \b ends a match only there,
+ * or such runs joined by apostrophes ("let's").
+ * Words that share a character with a span of `quoted` do not count, nor, for the categories in
+ * not_at_start, words that start at an offset in the set `starts`.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -285,19 +294,326 @@ static PyTypeObject ScannerType = {
     .tp_new = PyType_GenericNew,
 };
 
+/* -- Word tables ------------------------------------------------------------------------------- */
+
+#define MAX_CATEGORIES 30
+#define MAX_PARTS 4  /* words joined by apostrophes: "let's", "y'all'd've" */
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t length;  /* 0: an empty slot */
+    Py_UCS4 *chars;
+    int32_t bits;
+} Slot;
+
+typedef struct {
+    PyObject_HEAD
+    Slot *slots;
+    Py_ssize_t mask;  /* slots - 1, a power of two less one */
+    Py_ssize_t longest;
+    int32_t categories, no_apostrophe, not_at_start;
+    int apostrophes;  /* some word holds an apostrophe */
+} WordTable;
+
+static inline uint64_t mix(uint64_t hash, Py_UCS4 c) { return (hash ^ c) * 0x100000001b3ULL; }
+
+static const Slot *lookup(const WordTable *table, uint64_t hash, const Text *t, Py_ssize_t start,
+                          Py_ssize_t length) {
+    for (Py_ssize_t i = (Py_ssize_t)(hash & (uint64_t)table->mask);; i = (i + 1) & table->mask) {
+        const Slot *slot = &table->slots[i];
+        if (slot->length == 0)
+            return NULL;
+        if (slot->hash == hash && slot->length == length) {
+            Py_ssize_t k = 0;
+            while (k < length && slot->chars[k] == at(t, start + k))
+                k++;
+            if (k == length)
+                return slot;
+        }
+    }
+}
+
+/* Read `quoted` (a sequence of (start, end)) into a new array; return -1 with an exception set. */
+static Py_ssize_t read_spans(PyObject *quoted, Py_ssize_t **out) {
+    PyObject *items = PySequence_Fast(quoted, "quoted must be a sequence of (start, end)");
+    if (items == NULL)
+        return -1;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(items);
+    *out = PyMem_New(Py_ssize_t, 2 * count + 1);
+    if (*out == NULL) {
+        Py_DECREF(items);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(items, i), "nn", &(*out)[2 * i], &(*out)[2 * i + 1])) {
+            PyMem_Free(*out);
+            Py_DECREF(items);
+            return -1;
+        }
+    }
+    Py_DECREF(items);
+    return count;
+}
+
+/* The category bits of the word at [start, end) that count there; -1 with an exception set. */
+static int32_t counted(const WordTable *self, const Text *t, Py_ssize_t start, Py_ssize_t end, uint64_t hash,
+                       int32_t wanted, const Py_ssize_t *spans, Py_ssize_t count, PyObject *starts) {
+    const Slot *slot = end - start <= self->longest ? lookup(self, hash, t, start, end - start) : NULL;
+    int32_t bits = slot ? slot->bits & wanted : 0;
+    if (bits && end < t->length && at(t, end) == '\'')
+        bits &= ~self->no_apostrophe;
+    for (Py_ssize_t q = 0; bits && q < count; q++) {
+        if (spans[2 * q] < end && start < spans[2 * q + 1])
+            bits = 0;
+    }
+    if (bits & self->not_at_start) {
+        PyObject *offset = PyLong_FromSsize_t(start);
+        int at_start = offset ? PySet_Contains(starts, offset) : -1;
+        Py_XDECREF(offset);
+        if (at_start < 0)
+            return -1;
+        if (at_start)
+            bits &= ~self->not_at_start;
+    }
+    return bits;
+}
+
+static PyObject *WordTable_first(WordTable *self, PyObject *args) {
+    PyObject *text, *quoted, *starts;
+    if (!PyArg_ParseTuple(args, "UOO!:first", &text, &quoted, &PySet_Type, &starts))
+        return NULL;
+    Py_ssize_t *spans, count = read_spans(quoted, &spans);
+    if (count < 0)
+        return NULL;
+    PyObject *found = PyTuple_New(self->categories);
+    if (found == NULL) {
+        PyMem_Free(spans);
+        return NULL;
+    }
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), NULL};
+    int32_t wanted = (int32_t)((1u << self->categories) - 1);
+    for (Py_ssize_t start = 0; start < t.length && wanted; start++) {
+        if (!is_word(at(&t, start)) || (start > 0 && is_word(at(&t, start - 1))))
+            continue;
+        /* The word, and with apostrophe words also the word joined to the next ones ("let" "let's"):
+         * a regex alternation tries the longer first. */
+        Py_ssize_t ends[MAX_PARTS], end = start;
+        uint64_t hashes[MAX_PARTS], hash = 0xcbf29ce484222325ULL;
+        int parts = 0;
+        for (;;) {
+            for (; end < t.length && is_word(at(&t, end)); end++)
+                hash = mix(hash, at(&t, end));
+            ends[parts] = end;
+            hashes[parts++] = hash;
+            if (!self->apostrophes || parts == MAX_PARTS || end - start >= self->longest || end + 1 >= t.length
+                || at(&t, end) != '\'' || !is_word(at(&t, end + 1)))
+                break;
+            hash = mix(hash, '\'');
+            end++;
+        }
+        for (int part = parts - 1; part >= 0 && wanted; part--) {
+            int32_t bits = counted(self, &t, start, ends[part], hashes[part], wanted, spans, count, starts);
+            if (bits < 0) {
+                PyMem_Free(spans);
+                Py_DECREF(found);
+                return NULL;
+            }
+            for (int32_t c = 0; bits; c++, bits >>= 1) {
+                if (!(bits & 1))
+                    continue;
+                PyObject *span = Py_BuildValue("(nn)", start, ends[part]);
+                if (span == NULL) {
+                    PyMem_Free(spans);
+                    Py_DECREF(found);
+                    return NULL;
+                }
+                PyTuple_SET_ITEM(found, c, span);
+                wanted &= ~(1 << c);
+            }
+        }
+        start = ends[0];  /* a non-word character: no word starts there */
+    }
+    PyMem_Free(spans);
+    for (int32_t c = 0; c < self->categories; c++) {
+        if (PyTuple_GET_ITEM(found, c) == NULL)
+            PyTuple_SET_ITEM(found, c, Py_NewRef(Py_None));
+    }
+    return found;
+}
+
+static void WordTable_free(WordTable *self) {
+    for (Py_ssize_t i = 0; self->slots != NULL && i <= self->mask; i++)
+        PyMem_Free(self->slots[i].chars);
+    PyMem_Free(self->slots);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int WordTable_init(WordTable *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"words", "no_apostrophe", "not_at_start", NULL};
+    PyObject *words, *word, *value;
+    int no_apostrophe = 0, not_at_start = 0;
+    if (self->slots != NULL) {
+        PyErr_SetString(PyExc_TypeError, "a WordTable is initialized once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|ii:WordTable", keywords, &PyDict_Type, &words,
+                                     &no_apostrophe, &not_at_start))
+        return -1;
+    Py_ssize_t size = 16;
+    while (size < 2 * PyDict_GET_SIZE(words))
+        size *= 2;
+    self->slots = PyMem_New(Slot, size);
+    if (self->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(self->slots, 0, sizeof(Slot) * size);
+    self->mask = size - 1;
+    int32_t all = 0;
+    for (Py_ssize_t pos = 0; PyDict_Next(words, &pos, &word, &value);) {
+        long bits = PyLong_Check(value) ? PyLong_AsLong(value) : -1;
+        Py_ssize_t length = PyUnicode_Check(word) ? PyUnicode_GET_LENGTH(word) : 0;
+        if (length == 0 || bits <= 0 || bits >= (1L << MAX_CATEGORIES)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError, "expected a word and its category bits (1 to 2**%d - 1), got %R: %R",
+                         MAX_CATEGORIES, word, value);
+            return -1;
+        }
+        Text w = {PyUnicode_KIND(word), PyUnicode_DATA(word), length, NULL};
+        uint64_t hash = 0xcbf29ce484222325ULL;
+        int joints = 0;
+        for (Py_ssize_t k = 0; k < length; k++) {
+            Py_UCS4 c = at(&w, k);
+            int joint = c == '\'' && k > 0 && k + 1 < length && at(&w, k - 1) != '\'';
+            if (!is_word(c) && !joint) {
+                PyErr_Format(PyExc_ValueError, "%R is not a word: only word characters, and apostrophes "
+                             "between them, can be", word);
+                return -1;
+            }
+            joints += joint;
+            hash = mix(hash, c);
+        }
+        if (joints >= MAX_PARTS) {
+            PyErr_Format(PyExc_ValueError, "%R joins more than %d words", word, MAX_PARTS);
+            return -1;
+        }
+        self->apostrophes |= joints > 0;
+        Py_ssize_t i = (Py_ssize_t)(hash & (uint64_t)self->mask);
+        while (self->slots[i].length != 0)  /* dict keys differ: no word is stored twice */
+            i = (i + 1) & self->mask;
+        Slot *slot = &self->slots[i];
+        slot->chars = PyUnicode_AsUCS4Copy(word);
+        if (slot->chars == NULL)
+            return -1;
+        slot->hash = hash;
+        slot->length = length;
+        slot->bits = (int32_t)bits;
+        if (length > self->longest)
+            self->longest = length;
+        all |= (int32_t)bits;
+    }
+    while (all >> self->categories)
+        self->categories++;
+    self->no_apostrophe = no_apostrophe;
+    self->not_at_start = not_at_start;
+    return 0;
+}
+
+static PyMethodDef WordTable_methods[] = {
+    {"first", (PyCFunction)WordTable_first, METH_VARARGS,
+     "first(text, quoted, starts): per category, the (start, end) of its first word in the text, or None."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject WordTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "scoring.phrase_scan.WordTable",
+    .tp_basicsize = sizeof(WordTable),
+    .tp_dealloc = (destructor)WordTable_free,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Whole words by category, looked up in one pass over a text.",
+    .tp_methods = WordTable_methods,
+    .tp_init = (initproc)WordTable_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* -- Sentences ----------------------------------------------------------------------------------- */
+
+static inline int is_lower_ascii(Py_UCS4 c) { return c >= 'a' && c <= 'z'; }
+static inline int is_sentence_end(Py_UCS4 c) { return c == '.' || c == '!' || c == '?' || c == '\n'; }
+static inline int is_lead(Py_UCS4 c) {
+    return Py_UNICODE_ISSPACE(c) || c == '"' || c == '\'' || c == '(' || c == '*' || c == '>' || c == '-';
+}
+static inline int is_handle(Py_UCS4 c) { return is_word(c) || c == '-'; }
+static inline int is_handle_tail(Py_UCS4 c) { return Py_UNICODE_ISSPACE(c) || c == ':' || c == ','; }
+
+/* sentences(text): (word start, word end, whether the end marks hold "?", end) of each sentence that opens
+ * with a word, as the matches of the regex
+ * r"[\s\"'(*>-]*(?:@[\w-]+[\s:,]*)?([a-z][a-z']*)?[^.!?\n]*([.!?\n]*)" give them: (m.start(1), m.end(1),
+ * "?" in m.group(2), m.end()) where group 1 matched. Every part after the first is optional, so the
+ * regex's greedy first try is its match. */
+static PyObject *sentences(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "sentences() expects str, got %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), NULL};
+    PyObject *found = PyList_New(0);
+    if (found == NULL)
+        return NULL;
+    for (Py_ssize_t pos = 0; pos < t.length;) {
+        while (pos < t.length && is_lead(at(&t, pos)))
+            pos++;
+        if (pos + 1 < t.length && at(&t, pos) == '@' && is_handle(at(&t, pos + 1))) {
+            for (pos += 2; pos < t.length && is_handle(at(&t, pos)); pos++)
+                ;
+            while (pos < t.length && is_handle_tail(at(&t, pos)))
+                pos++;
+        }
+        Py_ssize_t word = pos;
+        if (pos < t.length && is_lower_ascii(at(&t, pos))) {
+            for (pos++; pos < t.length && (is_lower_ascii(at(&t, pos)) || at(&t, pos) == '\''); pos++)
+                ;
+        }
+        Py_ssize_t word_end = pos;
+        while (pos < t.length && !is_sentence_end(at(&t, pos)))
+            pos++;
+        int question = 0;
+        for (; pos < t.length && is_sentence_end(at(&t, pos)); pos++)
+            question |= at(&t, pos) == '?';
+        if (word_end == word)
+            continue;
+        PyObject *sentence = Py_BuildValue("(nnOn)", word, word_end, question ? Py_True : Py_False, pos);
+        if (sentence == NULL || PyList_Append(found, sentence) < 0) {
+            Py_XDECREF(sentence);
+            Py_DECREF(found);
+            return NULL;
+        }
+        Py_DECREF(sentence);
+    }
+    return found;
+}
+
+static PyMethodDef module_functions[] = {
+    {"sentences", (PyCFunction)sentences, METH_O,
+     "Return (word start, word end, question, end) of each sentence of the text that opens with a word."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "phrase_scan", "The phrase matcher's trie walk in C.", -1, NULL,
+    PyModuleDef_HEAD_INIT, "phrase_scan", "The phrase matcher's trie walk, word tables and sentences in C.", -1,
+    module_functions,
 };
 
 PyMODINIT_FUNC PyInit_phrase_scan(void) {
-    if (PyType_Ready(&ScannerType) < 0)
+    if (PyType_Ready(&ScannerType) < 0 || PyType_Ready(&WordTableType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
-    Py_INCREF(&ScannerType);
-    if (PyModule_AddObject(m, "Scanner", (PyObject *)&ScannerType) < 0) {
-        Py_DECREF(&ScannerType);
+    if (PyModule_AddObjectRef(m, "Scanner", (PyObject *)&ScannerType) < 0
+        || PyModule_AddObjectRef(m, "WordTable", (PyObject *)&WordTableType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

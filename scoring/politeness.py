@@ -22,10 +22,11 @@ import bisect
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set as AbstractSet
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 from scoring import cues as cue
 from scoring.cues import Span
@@ -104,21 +105,36 @@ _QUESTION_KINDS: Mapping[str, str] = {
                     "shouldn't shall may might must".split(), "yes_no_question"),
 }
 _WHY = re.compile(r"\bwhy\b")
-# Word patterns start with the non-word character before the word, so the regex engine's first-character
-# scan skips the letters inside words; they search the text with a newline put before it, where a match
-# starts at the word's offset in the text itself.
-_FIRST_PERSON = re.compile(r"\W(?:i|me|my|mine|myself)\b")
-_FIRST_PLURAL = re.compile(r"\W(?:we|us|our|ours|ourselves|let's)\b")
-_SECOND_PERSON = re.compile(r"\W(?:you|your|yours|yourself|yourselves|u|ur)\b")
 
 
-def _word_regex(words: Iterable[str]) -> re.Pattern[str]:
-    """Compile whole words as a character trie after a non-word character, like the person patterns.
+class _Words(NamedTuple):
+    """Strategies told by one word: its first use, outside quotes, where its conditions hold."""
 
-    The trie lets the regex engine reject most word starts at once.
+    strategy: str
+    words: tuple[str, ...]
+    at_start: bool  # a word opening a sentence counts (else the sentence start is a strategy of its own)
+    before_apostrophe: bool  # a word followed by an apostrophe counts ("i'm"; not "well'" for the lexicon)
+
+
+_WORD_STRATEGIES = (
+    _Words("first_person", ("i", "me", "my", "mine", "myself"), False, True),
+    _Words("second_person", ("you", "your", "yours", "yourself", "yourselves", "u", "ur"), False, True),
+    _Words("first_person_plural", ("we", "us", "our", "ours", "ourselves", "let's"), True, True),
+    _Words("positive_lexicon", tuple(word for word, valence in LEXICON.items() if valence > 0), True, False),
+    _Words("negative_lexicon", tuple(word for word, valence in LEXICON.items() if valence < 0), True, False),
+)
+
+
+def _word_regex(words: _Words) -> re.Pattern[str]:
+    """Compile a strategy's words as a character trie after a non-word character.
+
+    The pattern starts with the non-word character before the word, so the regex engine's first-character
+    scan skips the letters inside words; it searches the text with a newline put before it, where a match
+    starts at the word's offset in the text itself. The trie lets the regex engine reject most word starts
+    at once.
     """
     trie: dict = {}
-    for word in words:
+    for word in words.words:
         node = trie
         for char in word:
             node = node.setdefault(char, {})
@@ -130,11 +146,24 @@ def _word_regex(words: Iterable[str]) -> re.Pattern[str]:
             branches.append("")
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    return re.compile(r"\W" + emit(trie) + r"\b(?!')")
+    return re.compile(r"\W" + emit(trie) + r"\b" + ("" if words.before_apostrophe else "(?!')"))
 
 
-_LEXICON = (("positive_lexicon", _word_regex(word for word, valence in LEXICON.items() if valence > 0)),
-            ("negative_lexicon", _word_regex(word for word, valence in LEXICON.items() if valence < 0)))
+_WORD_PATTERNS = tuple((_word_regex(words), words.at_start) for words in _WORD_STRATEGIES)
+FirstWords = Callable[[str, Sequence[Span], AbstractSet[int]], tuple[Span | None, ...]]
+
+
+def _word_table() -> FirstWords | None:
+    """Return the C word table's lookup of _WORD_STRATEGIES (scoring/phrase_scan.c), or None without the build."""
+    if cue.phrase_scan is None:
+        return None
+    bits: dict[str, int] = {}
+    for n, words in enumerate(_WORD_STRATEGIES):
+        for word in words.words:
+            bits[word] = bits.get(word, 0) | 1 << n
+    return cue.phrase_scan.WordTable(
+        bits, no_apostrophe=sum(1 << n for n, w in enumerate(_WORD_STRATEGIES) if not w.before_apostrophe),
+        not_at_start=sum(1 << n for n, w in enumerate(_WORD_STRATEGIES) if not w.at_start)).first
 
 
 AgentTurn = tuple[int, str, Sequence[Span], Mapping[str, Sequence[Span]]]  # index, low, quotes, hits
@@ -184,16 +213,9 @@ def strategies(turns: Iterable[AgentTurn]) -> dict[str, Where]:
     starts = _sentences(joined, quoted, at)
     for start, end in please:
         at.setdefault("please_start" if start in starts else "please", (start, end))
-    after_newline = "\n" + joined  # for the word patterns: a match's start is its word's offset in `joined`
-    for name, pattern in (("first_person", _FIRST_PERSON), ("second_person", _SECOND_PERSON)):
-        # inside a sentence: at a sentence start it is a start strategy
-        span = next(_word_spans(pattern, after_newline, quoted, starts), None)
+    for words, span in zip(_WORD_STRATEGIES, first_words(joined, quoted, starts)):
         if span:
-            at[name] = span
-    for name, pattern in (("first_person_plural", _FIRST_PLURAL), *_LEXICON):
-        span = next(_word_spans(pattern, after_newline, quoted), None)
-        if span:
-            at[name] = span
+            at[words.strategy] = span
     for name, (start, end) in at.items():
         if name not in found:
             turn = bisect.bisect_right(offsets, start) - 1
@@ -201,8 +223,22 @@ def strategies(turns: Iterable[AgentTurn]) -> dict[str, Where]:
     return found
 
 
+def regex_first_words(text: str, quoted: Sequence[Span], starts: AbstractSet[int]) -> tuple[Span | None, ...]:
+    """Return the first word of each of _WORD_STRATEGIES in the text, outside `quoted`, or None.
+
+    Words at `starts` (sentence starts) count only for the strategies that allow them. This is the
+    definition: each strategy's regex searches the text. The C word table finds the same in one pass.
+    """
+    after_newline = "\n" + text
+    return tuple(next(_word_spans(pattern, after_newline, quoted, frozenset() if at_start else starts), None)
+                 for pattern, at_start in _WORD_PATTERNS)
+
+
+first_words: FirstWords = _word_table() or regex_first_words
+
+
 def _word_spans(pattern: re.Pattern[str], after_newline: str, quoted: Sequence[Span],
-                starts: AbstractSet[int] = frozenset()) -> Iterator[Span]:
+                starts: AbstractSet[int]) -> Iterator[Span]:
     """Yield the spans of a word pattern's matches outside `quoted` and not at `starts`.
 
     The spans are offsets in the text that `after_newline` holds after its leading newline.
@@ -213,6 +249,19 @@ def _word_spans(pattern: re.Pattern[str], after_newline: str, quoted: Sequence[S
             yield span
 
 
+def regex_sentences(text: str) -> list[tuple[int, int, bool, int]]:
+    """Return (word start, word end, whether it asks, end) of each sentence that opens with a word.
+
+    This is the definition; the C scan (scoring/phrase_scan.c) returns the same.
+    """
+    return [(m.start(1), m.end(1), "?" in m.group(2), m.end()) for m in _SENTENCE.finditer(text)
+            if m.group(1) is not None]
+
+
+sentences: Callable[[str], list[tuple[int, int, bool, int]]] = (
+    regex_sentences if cue.phrase_scan is None else cue.phrase_scan.sentences)
+
+
 def _sentences(text: str, quoted: Sequence[Span], at: dict[str, Span]) -> set[int]:
     """Note in `at` the first span of each strategy told by a sentence's first word and kind.
 
@@ -220,22 +269,20 @@ def _sentences(text: str, quoted: Sequence[Span], at: dict[str, Span]) -> set[in
     """
     starts: set[int] = set()
     why_inside = "why" in text
-    for m in _SENTENCE.finditer(text):
-        word = m.group(1)
-        if word is None:
-            continue
-        starts.add(m.start(1))
+    for start, end, asks, sentence_end in sentences(text):
+        word = text[start:end]
+        starts.add(start)
         kind = _START_KINDS.get(word)
         if word == "why":
             kind = "why_question"
-        elif "?" in m.group(2):
+        elif asks:
             kind = kind or _QUESTION_KINDS.get(word)
             if why_inside and "why_question" not in at:  # "but why ...?", "out of interest, why?"
-                why = _WHY.search(text, m.end(1), m.end())
+                why = _WHY.search(text, end, sentence_end)
                 if why and not (quoted and cue.overlaps(why.span(), quoted)):
                     at["why_question"] = why.span()
-        if kind and kind not in at and not (quoted and cue.overlaps(m.span(1), quoted)):
-            at[kind] = m.span(1)
+        if kind and kind not in at and not (quoted and cue.overlaps((start, end), quoted)):
+            at[kind] = (start, end)
     return starts
 
 

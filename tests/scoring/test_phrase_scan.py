@@ -1,4 +1,5 @@
-"""The phrase matcher's trie walk in C finds exactly what the matcher's regex finds."""
+"""The C scans find exactly what the regexes they replace find: the phrase matcher's trie walk and the
+politeness word table."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import cues
+from scoring import cues, politeness
 from scoring.cues import PhraseMatcher, normalize
 from scoring.rubric import CUE_FAMILIES, load_rubric
 from tests.conftest import IN_CI
 
 # In CI `make test` compiles first, so a missing build fails these tests there.
 needs_build = pytest.mark.skipif(cues.phrase_scan is None and not IN_CI, reason=(
-    "the C walk is part of the compiled build (`python -m scoring compile`), which `make test` makes"))
+    "the C scans are part of the compiled build (`python -m scoring compile`), which `make test` makes"))
 
 
 def seed_matchers() -> list[PhraseMatcher]:
@@ -76,3 +77,66 @@ def test_the_c_walk_is_what_the_matcher_uses():
 def test_a_malformed_trie_is_refused(program, message):
     with pytest.raises((ValueError, TypeError), match=message):
         cues.phrase_scan.Scanner(program)
+
+
+STRATEGY_WORDS = sorted({word for words in politeness._WORD_STRATEGIES for word in words.words})
+word_pieces = st.one_of(st.sampled_from(STRATEGY_WORDS), st.sampled_from(STRATEGY_WORDS).map(lambda w: w[:-1]),
+                        st.sampled_from(JOINERS), st.text(max_size=3))
+word_texts = st.lists(word_pieces, max_size=30).map(
+    lambda parts: normalize(" ".join(parts) if len(parts) % 3 else "".join(parts)))
+
+
+@needs_build
+@settings(max_examples=500, deadline=None)
+@given(word_texts, st.data())
+def test_the_word_table_finds_what_the_word_regexes_find(text, data):
+    offsets = st.integers(0, max(0, len(text)))
+    quoted = sorted(data.draw(st.lists(st.tuples(offsets, offsets).map(sorted).map(tuple), max_size=3)))
+    starts = data.draw(st.sets(offsets, max_size=6))
+    assert politeness.first_words(text, quoted, starts) == politeness.regex_first_words(text, quoted, starts)
+
+
+@needs_build
+@pytest.mark.parametrize("text, quoted, starts", [
+    ("", [], set()), ("i'm sure we'll help, let's see", [], {0}), ("lets go; let's go", [], set()),
+    ("well' good'", [], set()), ('he said "you are great" to me', [(8, 23)], set()),
+    ("you. you and your", [], {0, 5}), ("é great_ great2 great", [], set()), ("İ great", [], set()),
+])
+def test_the_word_table_on_the_tricky_texts(text, quoted, starts):
+    assert politeness.first_words(text, quoted, starts) == politeness.regex_first_words(text, quoted, starts)
+
+
+@needs_build
+def test_the_word_table_is_what_politeness_uses():
+    assert politeness.first_words.__self__.__class__ is cues.phrase_scan.WordTable
+
+
+@needs_build
+@pytest.mark.parametrize("words, message", [
+    ({"a b": 1}, "not a word"), ({"it's'": 1}, "not a word"), ({"'s": 1}, "not a word"),
+    ({"a'b'c'd'e": 1}, "joins more than"), ({"a": 0}, "category bits"), ({"a": 2 ** 30}, "category bits"),
+    ({"": 1}, "category bits"), ({1: 1}, "category bits"),
+])
+def test_a_malformed_word_table_is_refused(words, message):
+    with pytest.raises(ValueError, match=message):
+        cues.phrase_scan.WordTable(words)
+
+
+SENTENCE_PIECES = ["@", "@bob", "@a-b:", " ", ". ", "?", "!?", "\n", "...", '"', "'", "(", "*", ">", "-", ",",
+                   ":", "why", "i'm", "so", "you", "what", "é", "A", "\u00a0", "\u2003", "x_y", "3"]
+sentence_texts = st.lists(st.one_of(st.sampled_from(SENTENCE_PIECES), st.text(max_size=3)), max_size=30).map(
+    "".join)
+
+
+@needs_build
+@settings(max_examples=500, deadline=None)
+@given(sentence_texts)
+def test_the_sentence_scan_finds_what_the_sentence_regex_finds(text):
+    assert politeness.sentences(text) == politeness.regex_sentences(text)
+
+
+@needs_build
+@pytest.mark.parametrize("text", ["", "@", "@ hi", "@bob: so? yes.", "  'why not?!\nand", "é? a", "...?", "a"])
+def test_the_sentence_scan_on_the_tricky_texts(text):
+    assert politeness.sentences(text) == politeness.regex_sentences(text)
+    assert politeness.sentences is cues.phrase_scan.sentences
