@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 try:  # the trie walk in C, built with the compiled modules (scoring.native); else the regex engine walks it
@@ -251,9 +251,12 @@ HINT_FAMILIES: Mapping[str, tuple[str, ...]] = {
 _DIGIT = re.compile(r"[0-9]")  # an explicit range scans faster than \d
 
 
-def has_digit(text: str) -> bool:
-    """Tell whether the text contains a digit."""
+def regex_has_digit(text: str) -> bool:
+    """Tell whether the text contains a digit (the definition; the C scan's has_digit is faster)."""
     return _DIGIT.search(text) is not None
+
+
+has_digit: Callable[[str], bool] = regex_has_digit if phrase_scan is None else phrase_scan.has_digit
 
 
 _TO_SPACE = str.maketrans(",;:/-", "     ")
@@ -285,7 +288,8 @@ class PhraseMatcher:
         trie: dict = {}
         steps: dict[tuple[bool, str], tuple[tuple[int, ...], ...]] = {}
         self._by_spelling: dict[str, tuple[str, ...]] = {}
-        self._wildcards: list[tuple[re.Pattern[str], tuple[str, ...]]] = []
+        # Wildcard phrases by their first character (every spelling starts with a literal one), in order.
+        self._wildcards: dict[str, list[tuple[re.Pattern[str], tuple[str, ...]]]] = {}
         for tokens in sorted(owners):
             # A longer phrase hides the shorter ones it starts with, so it inherits their families.
             names = set(owners[tokens])
@@ -301,7 +305,8 @@ class PhraseMatcher:
                 node[None] = True
             if any(u.spellings is None for units in variants for u in units):
                 pattern = "|".join("".join(u.regex for u in units) for units in variants)
-                self._wildcards.append((re.compile(pattern), inherited))
+                for first in dict.fromkeys((units[0].spellings or ("",))[0] for units in variants):  # literals
+                    self._wildcards.setdefault(first, []).append((re.compile(pattern), inherited))
                 continue
             for units in variants:
                 for parts in itertools.product(*(u.spellings or () for u in units)):  # no wildcard here
@@ -330,7 +335,7 @@ class PhraseMatcher:
             matched = low[start:end]
             families = by_spelling.get(matched) or by_spelling.get(_spelling(matched))
             if families is None:
-                families = next((names for pattern, names in self._wildcards
+                families = next((names for pattern, names in self._wildcards.get(low[start], ())
                                  if pattern.fullmatch(low, start, end)), ())
             found.append((start, end, families))
         return found
@@ -542,6 +547,15 @@ _TIMELINE_DIGITS = re.compile(
     rf"|\d?(?::\d{{2}})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d?:\d{{2}}\b"
     rf"|\d*(?:\.\d+)?(?:\s*(?:-|to|or)\s*{_NUM})?\s*-?\s*{_UNIT}\b|\d*\s*h\b)")
 _NOT_A_TIME = frozenset(("24/7",))
+# The words a word-led expression can start with: first words (whole), and the number words and digits
+# of its durations, which may run into their unit ("twohours", "24h").
+_TIMELINE_FIRST_WORDS = tuple(
+    "within in under less up over by before until no tomorrow tonight later the end eod close next this today "
+    "noon midday midnight monday tuesday wednesday thursday friday saturday sunday january february march "
+    "april may june july august september october november december jan feb mar apr jun jul aug sep sept oct "
+    "nov dec".split())
+_TIMELINE_NUMBERS = tuple("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
+                          "forty sixty ninety seventy 0 1 2 3 4 5 6 7 8 9".split())
 _FUTURE = re.compile(r"\b(?:will|shall|going\s+to|gonna|expect|expected|should|scheduled|estimated|due"
                      r"|aim|plan|takes?)\b|'ll\b")
 _ANCHOR_BEFORE = re.compile(r"\b(?:by|before|until|within|in|no\s+later\s+than)\s+(?:the\s+)?$")
@@ -557,7 +571,7 @@ def timeline_spans(low: str, time_words: Iterable[Span] | None = None) -> list[S
     spans: list[Span] = []
     windows = [(0, len(low))] if time_words is None else _windows(time_words, len(low))
     for start, end in windows:
-        for m in _TIMELINE_WORDS.finditer(low, start, end):
+        for m in word_led_matches(low, start, end):
             if m.group("anchored") is not None or _future_sentence(low, m.start()):
                 spans.append(m.span())
     if has_digit(low):
@@ -570,6 +584,28 @@ def timeline_spans(low: str, time_words: Iterable[Span] | None = None) -> list[S
         spans.sort()
     return spans
 
+
+def word_led_matches(low: str, start: int, end: int) -> list[re.Match[str]]:
+    """Return the matches of the word-led expressions in low[start:end], as finditer finds them.
+
+    With the build, the regex is tried only where one of its first words starts, which the C word
+    table finds (scoring/phrase_scan.c); the matches are the same.
+    """
+    if _TIMELINE_STARTS is None:
+        return list(_TIMELINE_WORDS.finditer(low, start, end))
+    found = []
+    resume = start
+    for at in _TIMELINE_STARTS(low, start, end):
+        if at >= resume:
+            m = _TIMELINE_WORDS.match(low, at, end)
+            if m is not None:
+                found.append(m)
+                resume = m.end()
+    return found
+
+
+_TIMELINE_STARTS = None if phrase_scan is None else phrase_scan.WordTable(
+    {**dict.fromkeys(_TIMELINE_FIRST_WORDS, 1), **dict.fromkeys(_TIMELINE_NUMBERS, 2)}, prefixes=2).starts
 
 _BEFORE_TIME_WORD, _AFTER_TIME_WORD = 48, 32  # reach of an expression around its time word, in characters
 

@@ -21,6 +21,9 @@
  * or such runs joined by apostrophes ("let's").
  * Words that share a character with a span of `quoted` do not count, nor, for the categories in
  * not_at_start, words that start at an offset in the set `starts`.
+ * WordTable.starts(text, start, end) returns the offsets in [start, end) where a word of the table starts,
+ * reading the text as if it ended at `end` (as a regex searching text[:end] sees it): a whole run of \w
+ * that is a table word, or for the categories in `prefixes` a run that begins with one.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -311,7 +314,8 @@ typedef struct {
     Slot *slots;
     Py_ssize_t mask;  /* slots - 1, a power of two less one */
     Py_ssize_t longest;
-    int32_t categories, no_apostrophe, not_at_start;
+    int32_t categories, no_apostrophe, not_at_start, prefixes;
+    uint64_t prefix_lengths;  /* bit n: a word of n characters in a prefix category */
     int apostrophes;  /* some word holds an apostrophe */
 } WordTable;
 
@@ -442,6 +446,54 @@ static PyObject *WordTable_first(WordTable *self, PyObject *args) {
     return found;
 }
 
+static PyObject *WordTable_starts(WordTable *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t lo, hi;
+    if (!PyArg_ParseTuple(args, "Unn:starts", &text, &lo, &hi))
+        return NULL;
+    if (self->apostrophes) {
+        PyErr_SetString(PyExc_ValueError, "starts() reads single words: this table joins words by apostrophes");
+        return NULL;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    lo = lo < 0 ? 0 : lo;
+    hi = hi > length ? length : hi;
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), hi, NULL};  /* the text read as ending at hi */
+    PyObject *found = PyList_New(0);
+    if (found == NULL)
+        return NULL;
+    for (Py_ssize_t start = lo; start < hi; start++) {
+        if (!is_word(at(&t, start)) || (start > 0 && is_word(at(&t, start - 1))))
+            continue;
+        uint64_t hash = 0xcbf29ce484222325ULL;
+        const Slot *slot = NULL;
+        Py_ssize_t end = start;
+        for (; end < hi && is_word(at(&t, end)); end++) {
+            hash = mix(hash, at(&t, end));
+            Py_ssize_t size = end + 1 - start;
+            if (slot == NULL && size < 64 && (self->prefix_lengths >> size & 1) && end + 1 < hi
+                && is_word(at(&t, end + 1))) {  /* a prefix word at the start of a longer one */
+                slot = lookup(self, hash, &t, start, size);
+                if (slot != NULL && !(slot->bits & self->prefixes))
+                    slot = NULL;
+            }
+        }
+        if (slot == NULL && end - start <= self->longest)
+            slot = lookup(self, hash, &t, start, end - start);
+        if (slot != NULL) {
+            PyObject *offset = PyLong_FromSsize_t(start);
+            if (offset == NULL || PyList_Append(found, offset) < 0) {
+                Py_XDECREF(offset);
+                Py_DECREF(found);
+                return NULL;
+            }
+            Py_DECREF(offset);
+        }
+        start = end;
+    }
+    return found;
+}
+
 static void WordTable_free(WordTable *self) {
     for (Py_ssize_t i = 0; self->slots != NULL && i <= self->mask; i++)
         PyMem_Free(self->slots[i].chars);
@@ -450,15 +502,15 @@ static void WordTable_free(WordTable *self) {
 }
 
 static int WordTable_init(WordTable *self, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"words", "no_apostrophe", "not_at_start", NULL};
+    static char *keywords[] = {"words", "no_apostrophe", "not_at_start", "prefixes", NULL};
     PyObject *words, *word, *value;
-    int no_apostrophe = 0, not_at_start = 0;
+    int no_apostrophe = 0, not_at_start = 0, prefixes = 0;
     if (self->slots != NULL) {
         PyErr_SetString(PyExc_TypeError, "a WordTable is initialized once");
         return -1;
     }
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|ii:WordTable", keywords, &PyDict_Type, &words,
-                                     &no_apostrophe, &not_at_start))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|iii:WordTable", keywords, &PyDict_Type, &words,
+                                     &no_apostrophe, &not_at_start, &prefixes))
         return -1;
     Py_ssize_t size = 16;
     while (size < 2 * PyDict_GET_SIZE(words))
@@ -499,6 +551,13 @@ static int WordTable_init(WordTable *self, PyObject *args, PyObject *kwargs) {
             return -1;
         }
         self->apostrophes |= joints > 0;
+        if (bits & prefixes) {
+            if (length >= 64) {
+                PyErr_Format(PyExc_ValueError, "%R: a prefix word has at most 63 characters", word);
+                return -1;
+            }
+            self->prefix_lengths |= 1ULL << length;
+        }
         Py_ssize_t i = (Py_ssize_t)(hash & (uint64_t)self->mask);
         while (self->slots[i].length != 0)  /* dict keys differ: no word is stored twice */
             i = (i + 1) & self->mask;
@@ -517,12 +576,15 @@ static int WordTable_init(WordTable *self, PyObject *args, PyObject *kwargs) {
         self->categories++;
     self->no_apostrophe = no_apostrophe;
     self->not_at_start = not_at_start;
+    self->prefixes = prefixes;
     return 0;
 }
 
 static PyMethodDef WordTable_methods[] = {
     {"first", (PyCFunction)WordTable_first, METH_VARARGS,
      "first(text, quoted, starts): per category, the (start, end) of its first word in the text, or None."},
+    {"starts", (PyCFunction)WordTable_starts, METH_VARARGS,
+     "starts(text, start, end): the offsets in [start, end) where a word of the table starts."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -595,14 +657,30 @@ static PyObject *sentences(PyObject *module, PyObject *text) {
     return found;
 }
 
+/* has_digit(text): whether the text holds an ASCII digit, what the regex "[0-9]" searches for. */
+static PyObject *has_digit(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "has_digit() expects str, got %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), NULL};
+    for (Py_ssize_t i = 0; i < t.length; i++) {
+        Py_UCS4 c = at(&t, i);
+        if (c >= '0' && c <= '9')
+            Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef module_functions[] = {
     {"sentences", (PyCFunction)sentences, METH_O,
      "Return (word start, word end, question, end) of each sentence of the text that opens with a word."},
+    {"has_digit", (PyCFunction)has_digit, METH_O, "Tell whether the text holds an ASCII digit."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "phrase_scan", "The phrase matcher's trie walk, word tables and sentences in C.", -1,
+    PyModuleDef_HEAD_INIT, "phrase_scan", "The phrase matcher's trie walk, word tables, sentences and digits in C.", -1,
     module_functions,
 };
 

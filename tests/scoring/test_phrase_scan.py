@@ -140,3 +140,43 @@ def test_the_sentence_scan_finds_what_the_sentence_regex_finds(text):
 def test_the_sentence_scan_on_the_tricky_texts(text):
     assert politeness.sentences(text) == politeness.regex_sentences(text)
     assert politeness.sentences is cues.phrase_scan.sentences
+
+
+TIME_PIECES = [*cues._TIMELINE_FIRST_WORDS, *cues._TIMELINE_NUMBERS, "hours", "h", "days", "business", "of",
+               "the next", "a few", "24", "3pm", "5:30", "12/03", "2026-12-04", "st", "th", "-", " ", "  ", ".",
+               "é", "_", "twentyfour", "hoursx", "later", "than", "to", "an", "hour", "week", "will"]
+time_texts = st.lists(st.one_of(st.sampled_from(TIME_PIECES), st.text(max_size=2)), max_size=24).map(
+    lambda parts: normalize(" ".join(parts) if len(parts) % 4 else "".join(parts)))
+
+
+@needs_build
+@settings(max_examples=500, deadline=None)
+@given(time_texts, st.data())
+def test_word_led_expressions_are_found_where_the_regex_finds_them(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    expected = [(m.span(), m.group("anchored")) for m in cues._TIMELINE_WORDS.finditer(text, start, end)]
+    assert [(m.span(), m.group("anchored")) for m in cues.word_led_matches(text, start, end)] == expected
+
+
+@needs_build
+@pytest.mark.parametrize("text, start, end", [
+    ("in 2 hoursx", 0, 10), ("call twohours later", 0, 19), ("by friday", 3, 9), ("xin 2 days", 1, 10),
+    ("the end of the day, end of the week", 0, 35), ("in the next monday", 0, 18), ("24h", 0, 3), ("", 0, 0),
+])
+def test_word_led_expressions_on_the_tricky_texts(text, start, end):
+    expected = [m.span() for m in cues._TIMELINE_WORDS.finditer(text, start, end)]
+    assert [m.span() for m in cues.word_led_matches(text, start, end)] == expected
+
+
+@needs_build
+def test_a_word_table_of_joined_words_has_no_starts():
+    with pytest.raises(ValueError, match="joins words"):
+        cues.phrase_scan.WordTable({"let's": 1}).starts("let's go", 0, 8)
+
+
+@needs_build
+@given(st.text(max_size=20))
+def test_has_digit_is_the_digit_regex(text):
+    assert cues.has_digit(text) is cues.regex_has_digit(text)
+    assert cues.has_digit is cues.phrase_scan.has_digit
