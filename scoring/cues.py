@@ -476,12 +476,16 @@ def negated_after(low: str, end: int) -> bool:
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
 
-def sentence_bounds(low: str, pos: int) -> Span:
-    """Return the span of the sentence that contains offset `pos`."""
+def regex_sentence_bounds(low: str, pos: int) -> Span:
+    """Return the span of the sentence that contains offset `pos` (the definition; the C scan's is faster)."""
     start = 1 + max(low.rfind(".", 0, pos), low.rfind("!", 0, pos), low.rfind("?", 0, pos),
                     low.rfind("\n", 0, pos))
     m = _SENTENCE_END.search(low, pos)
     return start, (m.end() if m else len(low))
+
+
+sentence_bounds: Callable[[str, int], Span] = (regex_sentence_bounds if phrase_scan is None
+                                               else phrase_scan.sentence_bounds)
 
 
 def question_spans(low: str) -> list[Span]:

@@ -657,6 +657,27 @@ static PyObject *sentences(PyObject *module, PyObject *text) {
     return found;
 }
 
+/* sentence_bounds(text, pos): the (start, end) of the sentence holding offset pos. It starts after the
+ * last of . ! ? or newline before pos and ends after the first one at or after pos (else at the text's end). */
+static PyObject *sentence_bounds(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "sentence_bounds() expects (str, int)");
+        return NULL;
+    }
+    Py_ssize_t pos = PyLong_AsSsize_t(args[1]);
+    if (pos == -1 && PyErr_Occurred())
+        return NULL;
+    Text t = {PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]), PyUnicode_GET_LENGTH(args[0]), NULL};
+    /* Offsets out of range as str.rfind's end reads them (from the end) and re's search (clamped). */
+    Py_ssize_t start = pos < 0 ? (pos + t.length < 0 ? 0 : pos + t.length) : (pos > t.length ? t.length : pos);
+    Py_ssize_t end = pos < 0 ? 0 : pos;
+    while (start > 0 && !is_sentence_end(at(&t, start - 1)))
+        start--;
+    while (end < t.length && !is_sentence_end(at(&t, end)))
+        end++;
+    return Py_BuildValue("(nn)", start, end < t.length ? end + 1 : t.length);
+}
+
 /* has_digit(text): whether the text holds an ASCII digit, what the regex "[0-9]" searches for. */
 static PyObject *has_digit(PyObject *module, PyObject *text) {
     if (!PyUnicode_Check(text)) {
@@ -676,6 +697,8 @@ static PyMethodDef module_functions[] = {
     {"sentences", (PyCFunction)sentences, METH_O,
      "Return (word start, word end, question, end) of each sentence of the text that opens with a word."},
     {"has_digit", (PyCFunction)has_digit, METH_O, "Tell whether the text holds an ASCII digit."},
+    {"sentence_bounds", (PyCFunction)(void (*)(void))sentence_bounds, METH_FASTCALL,
+     "Return the (start, end) of the sentence holding an offset of the text."},
     {NULL, NULL, 0, NULL},
 };
 

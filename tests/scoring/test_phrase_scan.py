@@ -180,3 +180,10 @@ def test_a_word_table_of_joined_words_has_no_starts():
 def test_has_digit_is_the_digit_regex(text):
     assert cues.has_digit(text) is cues.regex_has_digit(text)
     assert cues.has_digit is cues.phrase_scan.has_digit
+
+
+@needs_build
+@given(st.text(alphabet="ab .!?\n", max_size=12), st.integers(-15, 15))
+def test_sentence_bounds_are_the_regex_bounds(text, pos):
+    assert cues.sentence_bounds(text, pos) == cues.regex_sentence_bounds(text, pos)
+    assert cues.sentence_bounds is cues.phrase_scan.sentence_bounds
