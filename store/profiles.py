@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -105,14 +106,15 @@ def _agent_and_team_means(session: Session, scope: Scope, period: Period | None,
     stmt = stmt.where(or_(*groups.values()))
     if weekly:
         stmt = stmt.group_by(DailyRollup.week).order_by(DailyRollup.week)
-    ids = ["week"] if weekly else []
-    wide = pd.DataFrame(session.execute(stmt).all(),
-                        columns=[*ids, *(f"{who} {name}" for who in groups for name in CRITERIA)])
-    long = [wide[[*ids, *(f"{who} {name}" for name in CRITERIA)]]
-            .rename(columns={f"{who} {name}": name for name in CRITERIA})
-            .melt(id_vars=ids, var_name="criterion", value_name=who) for who in groups]
-    frame = long[0].merge(long[1], on=[*ids, "criterion"])
-    return frame.astype({"agent": "float64", "team": "float64"})
+    rows = session.execute(stmt).all()
+    # Built as records rather than melted and merged in pandas: on a quarter's weeks pandas' reshaping took
+    # longer than the query.
+    width = len(CRITERIA)
+    key = 1 if weekly else 0
+    records = [(*row[:key], name, _nan(row[key + n]), _nan(row[key + width + n]))
+               for n, name in enumerate(CRITERIA) for row in rows]
+    return pd.DataFrame(records, columns=[*(["week"] if weekly else []), "criterion", "agent", "team"]
+                        ).astype({"agent": "float64", "team": "float64"})
 
 
 def weekly_criteria_against_team(session: Session, *, scope: Scope, employee_id: int,
@@ -122,11 +124,12 @@ def weekly_criteria_against_team(session: Session, *, scope: Scope, employee_id:
     means = _agent_and_team_means(session, scope, period, employee_id, weekly=True)
     if means is None:
         return pd.DataFrame(columns=columns)
-    frame = (means.rename(columns={"agent": AGENT_SERIES, "team": TEAM_SERIES})
-             .melt(id_vars=["week", "criterion"], var_name="series", value_name="score").dropna(subset=["score"]))
+    records = [(week, criterion, CRITERION_LABELS[criterion], series, score)
+               for who, series in (("agent", AGENT_SERIES), ("team", TEAM_SERIES))
+               for week, criterion, score in zip(means["week"], means["criterion"], means[who]) if score == score]
+    frame = pd.DataFrame(records, columns=columns).astype({"score": "float64"})
     frame["week"] = pd.to_datetime(frame["week"])
-    frame["label"] = frame["criterion"].map(CRITERION_LABELS)
-    return frame[columns].reset_index(drop=True)
+    return frame
 
 
 def criteria_against_team(session: Session, *, scope: Scope, employee_id: int,
@@ -339,3 +342,7 @@ def customer_history(session: Session, *, scope: Scope, customer_id: int) -> Cus
 
 def _float(value) -> float | None:
     return None if value is None else float(value)
+
+
+def _nan(value) -> float:
+    return math.nan if value is None else float(value)
