@@ -31,10 +31,9 @@
 enum { APOSTROPHE = -1, SEPARATOR = -2, WORD = -3, UP_TO_THREE_WORDS = -4 };
 #define MAX_REPEAT 3
 
-/* The trie lives in three flat arrays, nodes in depth-first order, so that a walk down one path reads
- * memory that lies close together: the walk is bound by memory reads, not by comparisons. */
+/* The trie lives in flat arrays, so that a walk down one path reads memory that lies close together: the
+ * walk is bound by memory reads, not by comparisons. */
 typedef struct {
-    int32_t first;  /* steps[0], kept here: most edges fail on their first character */
     int32_t size;
     Py_ssize_t steps;  /* offset in Scanner.steps */
     Py_ssize_t child;
@@ -51,11 +50,15 @@ typedef struct {
     Py_ssize_t size;
     Node *nodes;
     Edge *edges;
+    /* Each edge's first step, apart: most edges fail on their first character, and a node's edges are
+     * tried one after another, so their first steps lie side by side. */
+    int32_t *firsts;
     int32_t *steps;
     /* The root's edge for each ASCII character (-1: none). Every phrase start walks from the root, and
      * an edge's first character is unique among a node's edges (a unit's alternatives, which share a
      * node, all start with a separator or an apostrophe), so one lookup replaces a scan of its edges. */
     int32_t root_edge[128];
+    int32_t root_rest;  /* the root's first edge that does not start with a character */
 } Scanner;
 
 typedef struct {
@@ -135,6 +138,7 @@ static Py_ssize_t walk_steps(const Text *t, Py_ssize_t pos, const Edge *edge, in
 static Py_ssize_t walk_node(const Text *t, Py_ssize_t pos, Py_ssize_t index) {
     const Node *node = &t->trie->nodes[index];
     const Edge *edges = &t->trie->edges[node->edges];
+    const int32_t *firsts = &t->trie->firsts[node->edges];
     int32_t next = pos < t->length ? (int32_t)at(t, pos) : -1;
     int32_t e = 0;
     if (index == 0 && next >= 0 && next < 128) {
@@ -144,11 +148,10 @@ static Py_ssize_t walk_node(const Text *t, Py_ssize_t pos, Py_ssize_t index) {
             if (found >= 0)
                 return found;
         }
-        while (e < node->size && edges[e].first >= 0)  /* characters first: _emit's order */
-            e++;
+        e = t->trie->root_rest;  /* characters first: _emit's order */
     }
     for (; e < node->size; e++) {
-        int32_t first = edges[e].first;
+        int32_t first = firsts[e];
         if (first >= 0 && first != next)
             continue;  /* the common case: a character that does not match */
         Py_ssize_t found = walk_steps(t, pos, &edges[e], 0, 0);
@@ -194,6 +197,7 @@ static PyObject *Scanner_scan(Scanner *self, PyObject *text) {
 static void Scanner_free(Scanner *self) {
     PyMem_Free(self->nodes);
     PyMem_Free(self->edges);
+    PyMem_Free(self->firsts);
     PyMem_Free(self->steps);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -234,8 +238,9 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
     Py_ssize_t size = PyTuple_GET_SIZE(nodes);
     self->nodes = PyMem_New(Node, size + 1);
     self->edges = PyMem_New(Edge, edge_count + 1);
+    self->firsts = PyMem_New(int32_t, edge_count + 1);
     self->steps = PyMem_New(int32_t, step_count + 1);
-    if (self->nodes == NULL || self->edges == NULL || self->steps == NULL) {
+    if (self->nodes == NULL || self->edges == NULL || self->firsts == NULL || self->steps == NULL) {
         PyErr_NoMemory();
         return -1;
     }
@@ -261,14 +266,14 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
                 }
                 self->steps[step] = (int32_t)value;
             }
-            out->first = self->steps[out->steps];
+            self->firsts[edge] = self->steps[out->steps];
         }
     }
     self->size = size;
     for (int c = 0; c < 128; c++)
         self->root_edge[c] = -1;
     for (int32_t e = 0; size > 0 && e < self->nodes[0].size; e++) {
-        int32_t first = self->edges[e].first;
+        int32_t first = self->firsts[e];
         if (first >= 0 && first < 128) {
             if (self->root_edge[first] >= 0) {
                 PyErr_Format(PyExc_ValueError, "two edges of the root start with %c", (char)first);
@@ -277,6 +282,8 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
             self->root_edge[first] = e;
         }
     }
+    while (size > 0 && self->root_rest < self->nodes[0].size && self->firsts[self->root_rest] >= 0)
+        self->root_rest++;
     return 0;
 }
 
