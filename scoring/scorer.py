@@ -63,7 +63,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 
@@ -126,9 +125,12 @@ _TITLES = frozenset(("mr", "mrs", "ms", "miss", "dr", "sir", "madam"))
 Where = tuple[int, Span]  # (turn index, span in that turn's text)
 
 
-@dataclass(slots=True)
 class _Turn:
-    """One turn's text and its cue hits outside quotes, split into live and negated, per family."""
+    """One turn's text and its cue hits outside quotes, split into live and negated, per family.
+
+    The scorer's own classes are plain classes, not dataclasses: compiled, a dataclass's generated
+    __init__ still runs as Python, and the scorer builds several per interaction.
+    """
 
     index: int
     speaker: str
@@ -138,8 +140,12 @@ class _Turn:
     hits: dict[str, list[Span]]
     negated: dict[str, list[Span]]
 
+    def __init__(self, index: int, speaker: str, text: str, low: str, quotes: list[Span],
+                 hits: dict[str, list[Span]], negated: dict[str, list[Span]]):
+        self.index, self.speaker, self.text, self.low = index, speaker, text, low
+        self.quotes, self.hits, self.negated = quotes, hits, negated
 
-@dataclass(slots=True)
+
 class _Context:
     """The interaction's turns and what the criteria share about them."""
 
@@ -155,6 +161,15 @@ class _Context:
     answered: _Turn | None  # the customer's last turn if it follows an agent turn: their reaction
     outcome_start: float  # customer_outcome of the first customer turn (0 when nobody reacted)
     outcome_end: float  # customer_outcome of `answered` (0 when nobody reacted)
+
+    def __init__(self, *, turns: list[_Turn], agent: list[_Turn], customer: list[_Turn],
+                 seen: dict[str, list[Where]], problem: bool, request: bool, company_fault: bool,
+                 sentiment_start: float, sentiment_end: float, answered: _Turn | None, outcome_start: float,
+                 outcome_end: float):
+        self.turns, self.agent, self.customer, self.seen = turns, agent, customer, seen
+        self.problem, self.request, self.company_fault = problem, request, company_fault
+        self.sentiment_start, self.sentiment_end, self.answered = sentiment_start, sentiment_end, answered
+        self.outcome_start, self.outcome_end = outcome_start, outcome_end
 
     def first(self, family: str) -> Where | None:
         found = self.seen.get(family)
@@ -499,17 +514,20 @@ def _courtesy(ctx: _Context, apologies: _Apologies, critical: list[Evidence],
 
 # -- apologies ------------------------------------------------------------------------------
 
-@dataclass(slots=True)
 class _Apologies:
     """Agent apologies sorted by kind, and the deflections to penalize (with their reasons)."""
 
-    plain: list[Where] = field(default_factory=list)
-    generic: list[Where] = field(default_factory=list)
-    sincere: list[Where] = field(default_factory=list)
-    conditional: list[Where] = field(default_factory=list)
-    deflecting: list[Where] = field(default_factory=list)
-    refused: list[Where] = field(default_factory=list)
-    deflections: list[tuple[Where, str]] = field(default_factory=list)
+    plain: list[Where]
+    generic: list[Where]
+    sincere: list[Where]
+    conditional: list[Where]
+    deflecting: list[Where]
+    refused: list[Where]
+    deflections: list[tuple[Where, str]]
+
+    def __init__(self) -> None:
+        self.plain, self.generic, self.sincere, self.conditional = [], [], [], []
+        self.deflecting, self.refused, self.deflections = [], [], []
 
 
 def _classify_apologies(ctx: _Context) -> _Apologies:
@@ -552,13 +570,15 @@ def _within(hits: dict[str, list[Span]], family: str, span: Span) -> list[Span]:
 
 # -- questions and facts -------------------------------------------------------------------
 
-@dataclass(slots=True)
 class _Ask:
     """An agent question or request for information; `re_asked` names a fact kind already given."""
 
     turn: int
     span: Span
     re_asked: tuple[str, Span] | None
+
+    def __init__(self, turn: int, span: Span, re_asked: tuple[str, Span] | None):
+        self.turn, self.span, self.re_asked = turn, span, re_asked
 
 
 def _asks(ctx: _Context) -> list[_Ask]:
