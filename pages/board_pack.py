@@ -66,13 +66,13 @@ if not board.most_improved.empty:
 
 st.subheader("Trends")
 st.altair_chart(charts.weekly_trend(pack.weekly.assign(measure="Average quality"), value="overall", series="measure",
-                                    title="Average quality by week"), width="stretch")
+                                    title="Average quality by week", period=pack.period), width="stretch")
 shares = pack.weekly.rename(columns={"first_contact_resolution": "First-contact resolution",
                                      **{f"compliance_{c}": f"{c.title()} within target" for c in CHANNELS}})
 shares = shares.melt(id_vars="week", value_vars=[c for c in shares.columns if c.endswith(("resolution", "target"))],
                      var_name="measure", value_name="share").dropna(subset=["share"])
 st.altair_chart(charts.weekly_trend(shares, value="share", series="measure", title="Resolution and response times",
-                                    value_title="Share", value_format=".0%"), width="stretch")
+                                    value_title="Share", value_format=".0%", period=pack.period), width="stretch")
 
 st.subheader("Response times against target")
 st.table(pack.compliance[["channel", "target", "replies", "within_target", "compliance"]]

@@ -43,7 +43,8 @@ for col, channel in zip(cols[3:], ("social", "email")):
 
 st.subheader("Quality over time")
 st.altair_chart(charts.weekly_trend(loaders.weekly_quality(scope, period), value="score", series="measure",
-                                    title="Overall and per-criterion score by week"), width="stretch")
+                                    title="Overall and per-criterion score by week", period=period),
+                width="stretch")
 
 st.subheader("Teams")
 teams = loaders.team_comparison(scope, period)
@@ -69,7 +70,7 @@ if team_path is not None:
     if picked.selection.rows:
         st.switch_page(team_path, query_params={"team": str(int(teams.iloc[picked.selection.rows[0]]["team_id"]))})
 st.altair_chart(charts.weekly_trend(loaders.weekly_quality_by_team(scope, period), value="overall", series="team",
-                                    title="Average quality by team and week"), width="stretch")
+                                    title="Average quality by team and week", period=period), width="stretch")
 
 st.subheader("Response times against target")
 by_channel = loaders.weekly_by_channel(scope, period)
@@ -84,14 +85,16 @@ with left:
 with right:
     st.altair_chart(charts.weekly_trend(by_channel.dropna(subset=["compliance"]), value="compliance",
                                         series="channel", title="Within target by week",
-                                        value_title="Within target", value_format=".0%"), width="stretch")
+                                        value_title="Within target", value_format=".0%", period=period),
+                    width="stretch")
 st.caption("Targets come from the active rubric: " + ", ".join(
     f"{channel} {row.target}" for channel, row in compliance.iterrows()) + ".")
 
 st.subheader("First-contact resolution")
 st.altair_chart(charts.weekly_trend(by_channel, value="first_contact_resolution", series="channel",
                                     title="Resolved without passing the customer on, by week",
-                                    value_title="Resolved first time", value_format=".0%"), width="stretch")
+                                    value_title="Resolved first time", value_format=".0%", period=period),
+                width="stretch")
 
 st.subheader("CSAT against the rubric score")
 csat = loaders.csat_against_score(scope, period)

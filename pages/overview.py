@@ -44,8 +44,9 @@ left, right = st.columns(2)
 with left:
     # An agent's scope is their own work, so their line is theirs, not their team's.
     team_title = "Your quality" if scope.employee_id is not None else "Quality by team"
-    st.altair_chart(charts.weekly_trend(by_team, value="overall", series="team", title=team_title),
+    st.altair_chart(charts.weekly_trend(by_team, value="overall", series="team", title=team_title,
+                                        period=period),
                     width="stretch")
 with right:
     st.altair_chart(charts.weekly_trend(by_criterion, value="score", series="criterion",
-                                        title="Quality by criterion"), width="stretch")
+                                        title="Quality by criterion", period=period), width="stretch")

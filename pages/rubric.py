@@ -166,5 +166,8 @@ with versions_tab:
     trend = loaders.weekly_overall_by_version(scope)
     if trend["version"].nunique() < 2:
         st.caption("Once a second version has scores, its weekly trend appears here beside the first.")
-    st.altair_chart(charts.weekly_trend(trend, value="overall", series="version",
-                                        title="Weekly mean overall score under each rubric version"), width="stretch")
+    span = loaders.data_range(scope)
+    if span is not None:
+        st.altair_chart(charts.weekly_trend(trend, value="overall", series="version", period=span,
+                                            title="Weekly mean overall score under each rubric version"),
+                        width="stretch")

@@ -58,7 +58,8 @@ else:
     st.altair_chart(heatmap, width="stretch")
 
 st.altair_chart(charts.weekly_trend(loaders.weekly_quality_by_criterion(view, period), value="score",
-                                    series="criterion", title="Quality by criterion"), width="stretch")
+                                    series="criterion", title="Quality by criterion", period=period),
+                width="stretch")
 left, right = st.columns(2)
 with left:
     st.altair_chart(charts.weekly_channel_mix(loaders.weekly_channel_mix(view, period), title="Channel mix"),

@@ -93,7 +93,7 @@ def gather_board_pack(sessions: sessionmaker[Session], *, scope: Scope, period: 
         before=read["before"],
         leaderboard=assemble_board({name: read[name] for name in board}, period=period,
                                    min_interactions=MIN_INTERACTIONS),
-        weekly=weekly_summary(read["weekly"], read["by_channel"]),
+        weekly=weekly_summary(read["weekly"], read["by_channel"], period),
         compliance=read["compliance"],
         teams=read["teams"],
         impact=read["impact"],
@@ -257,7 +257,8 @@ def _trends_sheet(ws: Worksheet, weekly: pd.DataFrame) -> None:
     columns = [Column("Week", "week", DAY), Column("Interactions", "interactions", COUNT),
                Column("Average quality", "overall", SCORE),
                Column("First-contact resolution", "first_contact_resolution", SHARE),
-               *(Column(f"Within target: {channel}", f"compliance_{channel}", SHARE) for channel in CHANNELS)]
+               *(Column(f"Within target: {channel}", f"compliance_{channel}", SHARE) for channel in CHANNELS),
+               Column("Days in period", "days", COUNT)]  # last: the charts read the columns before it
     last = _write_table(ws, weekly, columns, name="Trends")
     ws.freeze_panes = "B2"
     _fit_columns(ws)

@@ -117,10 +117,12 @@ def csat_against_score(session: Session, *, scope: Scope, period: Period) -> pd.
     return frame.astype({"csat": "int64", "interactions": "int64", "overall": "float64"})
 
 
-def weekly_summary(quality: pd.DataFrame, by_channel: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per week: interactions, overall, first_contact_resolution and compliance per channel.
+def weekly_summary(quality: pd.DataFrame, by_channel: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Return one row per week: interactions, overall, first_contact_resolution, compliance per channel and days.
 
     Built from weekly_quality and weekly_by_channel; the week's resolution share is recombined from counts.
+    `days` is how many of the week's seven days the period holds: a period rarely starts on a Monday, and a
+    week it holds one day of says little (a handful of phone calls can read as 0% within target).
     """
     weekly = by_channel.groupby("week")[["interactions", "resolved_first"]].sum()
     weekly["first_contact_resolution"] = _share(weekly["resolved_first"], weekly["interactions"])
@@ -129,7 +131,9 @@ def weekly_summary(quality: pd.DataFrame, by_channel: pd.DataFrame) -> pd.DataFr
     compliance = by_channel.groupby(["week", "channel"])["compliance"].first().unstack()
     compliance = compliance.reindex(columns=list(CHANNELS)).add_prefix("compliance_")
     summary = weekly[["interactions"]].join(overall).join(weekly["first_contact_resolution"]).join(compliance)
-    return summary.reset_index().astype({"interactions": "int64"})
+    summary = summary.reset_index().astype({"interactions": "int64"})
+    summary["days"] = [period.days_of_week(monday.date()) for monday in summary["week"]]
+    return summary.astype({"days": "int64"})
 
 
 # -- business impact -----------------------------------------------------------------------------------------

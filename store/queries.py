@@ -38,6 +38,11 @@ class Period:
         length = self.end - self.start + timedelta(days=1)
         return Period(self.start - length, self.start - timedelta(days=1))
 
+    def days_of_week(self, monday: date) -> int:
+        """Return how many days of the week starting on `monday` the period holds (0-7)."""
+        first, last = max(monday, self.start), min(monday + timedelta(days=6), self.end)
+        return max(0, (last - first).days + 1)
+
 
 def _scored(session: Session, scope: Scope, period: Period | None, *columns) -> Select:
     """Select from interactions joined to their active-rubric score, limited to scope and period."""

@@ -5,23 +5,36 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from store.queries import Period
 
-def weekly_trend(frame: pd.DataFrame, *, value: str, series: str, title: str,
-                 value_title: str = "Score (0-100)", value_format: str | None = None) -> alt.Chart:
-    """Return a line per series over weeks, with a tooltip for each point; `value_format` e.g. ".0%" for shares."""
-    return (
-        alt.Chart(frame, title=title)
-        .mark_line(point=alt.OverlayMarkDef(size=20))
-        .encode(
-            x=alt.X("week:T", title="Week"),
-            y=alt.Y(f"{value}:Q", title=value_title, scale=alt.Scale(zero=False),
-                    axis=alt.Axis(format=value_format) if value_format else alt.Axis()),
-            color=alt.Color(f"{series}:N", title=series.title()),
-            tooltip=[alt.Tooltip("week:T", title="Week of"), alt.Tooltip(f"{series}:N"),
-                     alt.Tooltip(f"{value}:Q", format=value_format or ".1f")],
-        )
-        .properties(height=320)
+
+PARTIAL_WEEKS = "Hollow points: weeks only partly inside the period"
+
+
+def weekly_trend(frame: pd.DataFrame, *, value: str, series: str, title: str, period: Period,
+                 value_title: str = "Score (0-100)", value_format: str | None = None) -> alt.LayerChart:
+    """Return a line per series over the period's weeks, with a tooltip for each point; `value_format` e.g.
+    ".0%" for shares.
+
+    A period rarely starts on a Monday, so its first and last weeks often hold a few of its days and few
+    interactions: their points are hollow, the subtitle says so (PARTIAL_WEEKS), and the tooltip gives the days.
+    """
+    frame = frame.assign(days=[period.days_of_week(week.date()) for week in pd.to_datetime(frame["week"])])
+    base = alt.Chart(frame).encode(
+        x=alt.X("week:T", title="Week"),
+        y=alt.Y(f"{value}:Q", title=value_title, scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=value_format) if value_format else alt.Axis()),
+        color=alt.Color(f"{series}:N", title=series.title()),
     )
+    points = base.mark_point(filled=True, size=45, strokeWidth=1.5).encode(
+        stroke=alt.Stroke(f"{series}:N", title=series.title()),  # a hollow point keeps its ring (one legend)
+        fillOpacity=alt.when(alt.datum.days < 7).then(alt.value(0.0)).otherwise(alt.value(1.0)),
+        tooltip=[alt.Tooltip("week:T", title="Week of"), alt.Tooltip(f"{series}:N"),
+                 alt.Tooltip(f"{value}:Q", format=value_format or ".1f"),
+                 alt.Tooltip("days:Q", title="Days in period")],
+    )
+    heading = alt.Title(title, subtitle=PARTIAL_WEEKS) if (frame["days"] < 7).any() else title
+    return alt.layer(base.mark_line(), points, title=heading).properties(height=320)
 
 
 HEATMAP_SELECTION = "cell"  # the heatmap's point selection: one agent and criterion

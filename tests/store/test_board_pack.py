@@ -47,7 +47,8 @@ def test_the_workbook_has_formatted_tables_and_native_charts(pack):
     trends = workbook["Trends"]
     assert [c.value for c in trends[1]] == ["Week", "Interactions", "Average quality", "First-contact resolution",
                                             "Within target: phone", "Within target: chat", "Within target: email",
-                                            "Within target: social"]
+                                            "Within target: social", "Days in period"]
+    assert [trends.cell(row=row, column=9).value for row in (2, 3)] == [7, 7]  # two whole weeks
     assert trends["A2"].value.date() == date(2026, 3, 2) and trends["A2"].number_format == "yyyy-mm-dd"
     assert trends["C2"].value == pytest.approx(80.0) and trends["C2"].number_format == "0.0"
     assert trends["D2"].number_format == "0.0%" and trends["B2"].number_format == "#,##0"

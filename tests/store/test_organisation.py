@@ -100,13 +100,25 @@ def test_weekly_summary_recombines_counts(session):
     seed_org(session)
     summary = organisation.weekly_summary(organisation.weekly_quality(session, scope=EVERYTHING, period=BOTH_WEEKS),
                                           organisation.weekly_by_channel(session, scope=EVERYTHING,
-                                                                         period=BOTH_WEEKS))
+                                                                         period=BOTH_WEEKS), BOTH_WEEKS)
     first = summary.iloc[0]
     # Week one: four interactions, two resolved first time (one chat was passed on, the phone call unresolved).
     assert (first["interactions"], first["overall"], first["first_contact_resolution"]) == (4, 60.0, 0.5)
     assert first["compliance_chat"] == 0.5 and first["compliance_social"] == 1.0
     assert list(summary.columns) == ["week", "interactions", "overall", "first_contact_resolution",
-                                     "compliance_phone", "compliance_chat", "compliance_email", "compliance_social"]
+                                     "compliance_phone", "compliance_chat", "compliance_email", "compliance_social",
+                                     "days"]
+    assert summary["days"].tolist() == [7, 7]
+
+
+def test_weekly_summary_counts_the_days_a_period_holds_of_each_week(session):
+    seed_org(session)
+    late_start = Period(WEEK_ONE.end, WEEK_TWO.end)  # the first week's Sunday, then the whole second week
+    summary = organisation.weekly_summary(organisation.weekly_quality(session, scope=EVERYTHING, period=late_start),
+                                          organisation.weekly_by_channel(session, scope=EVERYTHING,
+                                                                         period=late_start), late_start)
+    assert summary["days"].tolist()[-1] == 7
+    assert all(days == 1 for days in summary["days"].tolist()[:-1])
 
 
 def test_impact_counts(session):

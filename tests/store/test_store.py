@@ -152,6 +152,12 @@ def test_weekly_trends_and_period(session):
     assert queries.data_range(session, scope=scope) == queries.Period(date(2026, 3, 2), date(2026, 3, 9))
 
 
+@pytest.mark.parametrize("monday, days", [
+    (date(2026, 3, 2), 4), (date(2026, 3, 9), 7), (date(2026, 3, 16), 2), (date(2026, 2, 23), 0), (date(2026, 3, 23), 0)])
+def test_a_period_counts_the_days_it_holds_of_a_week(monday, days):
+    assert queries.Period(date(2026, 3, 5), date(2026, 3, 17)).days_of_week(monday) == days
+
+
 def test_headline_with_no_data_is_empty(session):
     figures = queries.headline(session, scope=Scope(everything=True))
     assert figures.interactions == 0 and figures.average_overall is None
