@@ -83,7 +83,6 @@ FAMILY_STRATEGIES: Mapping[str, str] = {
     "blunt": "blunt", cue.BY_THE_WAY: "indirect", cue.COUNTERFACTUAL: "counterfactual_modal",
     cue.INDICATIVE: "indicative_modal",
 }
-_FAMILIES = frozenset(FAMILY_STRATEGIES)
 _MODALS = (cue.COUNTERFACTUAL, cue.INDICATIVE)
 # Negators inside these phrases are formulas, not disagreement ("no worries", "don't hesitate").
 _FORMULAS = ("courtesy_helpful", "further_help")
@@ -183,10 +182,10 @@ def strategies(turns: Iterable[AgentTurn]) -> dict[str, Where]:
     please: list[Span] = []
     size = 0
     for index, low, quotes, hits in turns:
-        for family in _FAMILIES.intersection(hits):
-            name = FAMILY_STRATEGIES[family]
-            if name not in found:
-                found[name] = (index, hits[family][0])
+        for family, spans in hits.items():  # each family tells its own strategy, so their order is free
+            name = FAMILY_STRATEGIES.get(family)
+            if name is not None and name not in found:
+                found[name] = (index, spans[0])
         if "courtesy_hedge" in hits and "hedge" not in found:  # a modal request is its own strategy
             modal = [span for family in _MODALS for span in hits.get(family, ())]
             hedge = next((s for s in hits["courtesy_hedge"] if not cue.overlaps(s, modal)), None)

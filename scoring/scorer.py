@@ -98,11 +98,21 @@ _NEGATABLE_AFTER = frozenset(("resolution", "troubleshooting", "perk"))
 _ONCE_ENOUGH = frozenset(("problem", "company_fault", "request"))
 
 
-@lru_cache(maxsize=None)  # the matchers return a few hundred distinct family tuples at most
-def _plan(families: tuple[str, ...]) -> tuple[tuple[str, bool, bool, bool], ...]:
-    """Return (family, once enough, negatable before, negatable after) for each family of a phrase."""
-    return tuple((family, family in _ONCE_ENOUGH, family in _NEGATABLE_BEFORE, family in _NEGATABLE_AFTER)
-                 for family in families)
+Plan = tuple[tuple[str, bool, bool, bool], ...]
+_PLANS: dict[tuple[str, ...], Plan] = {}  # the matchers return a few hundred distinct family tuples at most
+
+
+def _plan(families: tuple[str, ...]) -> Plan:
+    """Return (family, once enough, negatable before, negatable after) for each family of a phrase.
+
+    Kept in a dict rather than an lru_cache: compiled, a call through the cache's wrapper costs more than
+    the lookup.
+    """
+    plan = _PLANS.get(families)
+    if plan is None:
+        plan = _PLANS[families] = tuple((family, family in _ONCE_ENOUGH, family in _NEGATABLE_BEFORE,
+                                         family in _NEGATABLE_AFTER) for family in families)
+    return plan
 
 _DEFLECTING_TAIL = re.compile(r"\b(?:but|however|unfortunately|though)\b[^.!?\n]*?"
                               r"(?:\bnot\b|n't\b|\bcannot\b|\bpolicy\b|\bunable\b|\bno\s+way\b)")
@@ -333,7 +343,11 @@ class Scorer:
         low = cue.normalize(text)
         quotes = cue.quoted_spans(low) if speaker == AGENT else []
         found = self._matchers[speaker].find(low)
-        negation_possible = any(cue.NEGATOR in families for _, _, families in found)
+        negation_possible = False
+        for _, _, families in found:  # a loop, not any(): a compiled generator costs more
+            if cue.NEGATOR in families:
+                negation_possible = True
+                break
         hits: dict[str, list[Span]] = {}
         negated: dict[str, list[Span]] = {}
         for start, end, families in found:
