@@ -607,6 +607,213 @@ static PyTypeObject WordTableType = {
     .tp_new = PyType_GenericNew,
 };
 
+/* -- Sentiment lexicon ------------------------------------------------------------------------- */
+
+/* Lexicon(valence, negators, intensifiers, contrast, negation_factor, before_contrast, after_contrast) reads
+ * scoring.sentiment's word rules; Lexicon.total(low) returns the sum of the valences of the words of a
+ * lowercased text, as scoring.sentiment.lexicon_total does: words are the runs of a-z and apostrophes; an
+ * intensifier just before a word multiplies its valence, a negator among the three words before it
+ * multiplies it by negation_factor, and once the text has the contrast word, each valence is multiplied by
+ * before_contrast or after_contrast by its place against the contrast word's first use. */
+
+typedef struct {
+    char *word;  /* NULL: an empty slot */
+    Py_ssize_t length;
+    uint64_t hash;
+    double valence, intensifier;  /* 0: none */
+    int has_valence, negator, contrast;
+} LexiconEntry;
+
+typedef struct {
+    PyObject_HEAD
+    LexiconEntry *slots;
+    Py_ssize_t mask;
+    double negation_factor, before_contrast, after_contrast;
+} Lexicon;
+
+static inline int in_lexicon_word(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || c == '\''; }
+
+static LexiconEntry *lexicon_slot(Lexicon *self, const char *word, Py_ssize_t length, uint64_t hash) {
+    for (Py_ssize_t i = (Py_ssize_t)(hash & (uint64_t)self->mask);; i = (i + 1) & self->mask) {
+        LexiconEntry *slot = &self->slots[i];
+        if (slot->word == NULL || (slot->hash == hash && slot->length == length
+                                   && memcmp(slot->word, word, (size_t)length) == 0))
+            return slot;
+    }
+}
+
+/* The entry of `word` (a str of a-z and apostrophes), made if new; NULL with an exception set. */
+static LexiconEntry *lexicon_entry(Lexicon *self, PyObject *word) {
+    Py_ssize_t length;
+    const char *chars = PyUnicode_Check(word) ? PyUnicode_AsUTF8AndSize(word, &length) : NULL;
+    if (chars == NULL || length == 0) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_ValueError, "expected a word, got %R", word);
+        return NULL;
+    }
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    for (Py_ssize_t k = 0; k < length; k++) {
+        if (!in_lexicon_word((Py_UCS4)(unsigned char)chars[k])) {
+            PyErr_Format(PyExc_ValueError, "%R is not a lexicon word: only a-z and apostrophes can be", word);
+            return NULL;
+        }
+        hash = mix(hash, (Py_UCS4)(unsigned char)chars[k]);
+    }
+    LexiconEntry *slot = lexicon_slot(self, chars, length, hash);
+    if (slot->word == NULL) {
+        slot->word = PyMem_Malloc((size_t)length);
+        if (slot->word == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        memcpy(slot->word, chars, (size_t)length);
+        slot->length = length;
+        slot->hash = hash;
+    }
+    return slot;
+}
+
+static PyObject *Lexicon_total(Lexicon *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "total() expects str, got %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), NULL};
+    const LexiconEntry **words = PyMem_New(const LexiconEntry *, t.length / 2 + 1);
+    if (words == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t count = 0, contrast_at = -1;
+    int any_valence = 0;
+    char word[64];
+    for (Py_ssize_t pos = 0; pos < t.length;) {
+        if (!in_lexicon_word(at(&t, pos))) {
+            pos++;
+            continue;
+        }
+        Py_ssize_t length = 0;
+        uint64_t hash = 0xcbf29ce484222325ULL;
+        for (; pos < t.length && in_lexicon_word(at(&t, pos)); pos++, length++) {
+            if (length < (Py_ssize_t)sizeof word)
+                word[length] = (char)at(&t, pos);
+            hash = mix(hash, at(&t, pos));
+        }
+        const LexiconEntry *entry = NULL;
+        if (length <= (Py_ssize_t)sizeof word) {
+            entry = lexicon_slot(self, word, length, hash);
+            if (entry->word == NULL)
+                entry = NULL;
+        }
+        if (entry != NULL && entry->contrast && contrast_at < 0)
+            contrast_at = count;
+        any_valence |= entry != NULL && entry->has_valence;
+        words[count++] = entry;
+    }
+    double total = 0.0;
+    for (Py_ssize_t i = 0; any_valence && i < count; i++) {
+        if (words[i] == NULL || !words[i]->has_valence)
+            continue;
+        double valence = words[i]->valence;
+        if (i > 0 && words[i - 1] != NULL && words[i - 1]->intensifier != 0.0)
+            valence *= words[i - 1]->intensifier;
+        for (Py_ssize_t k = i > 3 ? i - 3 : 0; k < i; k++) {
+            if (words[k] != NULL && words[k]->negator) {
+                valence *= self->negation_factor;
+                break;
+            }
+        }
+        if (contrast_at >= 0)
+            valence *= i > contrast_at ? self->after_contrast : self->before_contrast;
+        total += valence;
+    }
+    PyMem_Free(words);
+    return PyFloat_FromDouble(total);
+}
+
+static void Lexicon_free(Lexicon *self) {
+    for (Py_ssize_t i = 0; self->slots != NULL && i <= self->mask; i++)
+        PyMem_Free(self->slots[i].word);
+    PyMem_Free(self->slots);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Lexicon_init(Lexicon *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"valence", "negators", "intensifiers", "contrast", "negation_factor",
+                               "before_contrast", "after_contrast", NULL};
+    PyObject *valence, *negators, *intensifiers, *contrast, *word, *value;
+    if (self->slots != NULL) {
+        PyErr_SetString(PyExc_TypeError, "a Lexicon is initialized once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!OO!Uddd:Lexicon", keywords, &PyDict_Type, &valence,
+                                     &negators, &PyDict_Type, &intensifiers, &contrast, &self->negation_factor,
+                                     &self->before_contrast, &self->after_contrast))
+        return -1;
+    PyObject *negator_list = PySequence_List(negators);
+    if (negator_list == NULL)
+        return -1;
+    Py_ssize_t size = 16, words = PyDict_GET_SIZE(valence) + PyList_GET_SIZE(negator_list)
+                                  + PyDict_GET_SIZE(intensifiers) + 1;
+    while (size < 2 * words)
+        size *= 2;
+    self->slots = PyMem_New(LexiconEntry, size);
+    if (self->slots == NULL) {
+        Py_DECREF(negator_list);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(self->slots, 0, sizeof(LexiconEntry) * size);
+    self->mask = size - 1;
+    LexiconEntry *entry;
+    for (Py_ssize_t pos = 0; PyDict_Next(valence, &pos, &word, &value);) {
+        double number = PyFloat_AsDouble(value);
+        if ((number == -1.0 && PyErr_Occurred()) || (entry = lexicon_entry(self, word)) == NULL) {
+            Py_DECREF(negator_list);
+            return -1;
+        }
+        entry->valence = number;
+        entry->has_valence = 1;
+    }
+    for (Py_ssize_t n = 0; n < PyList_GET_SIZE(negator_list); n++) {
+        if ((entry = lexicon_entry(self, PyList_GET_ITEM(negator_list, n))) == NULL) {
+            Py_DECREF(negator_list);
+            return -1;
+        }
+        entry->negator = 1;
+    }
+    Py_DECREF(negator_list);
+    for (Py_ssize_t pos = 0; PyDict_Next(intensifiers, &pos, &word, &value);) {
+        double number = PyFloat_AsDouble(value);
+        if ((number == -1.0 && PyErr_Occurred()) || (entry = lexicon_entry(self, word)) == NULL)
+            return -1;
+        if (number == 0.0) {
+            PyErr_Format(PyExc_ValueError, "intensifier %R: a factor of 0 would read as none", word);
+            return -1;
+        }
+        entry->intensifier = number;
+    }
+    if ((entry = lexicon_entry(self, contrast)) == NULL)
+        return -1;
+    entry->contrast = 1;
+    return 0;
+}
+
+static PyMethodDef Lexicon_methods[] = {
+    {"total", (PyCFunction)Lexicon_total, METH_O, "Return the sum of the valences of a lowercased text's words."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LexiconType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "scoring.phrase_scan.Lexicon",
+    .tp_basicsize = sizeof(Lexicon),
+    .tp_dealloc = (destructor)Lexicon_free,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Sentiment words with their valence, negators and intensifiers, read in one pass over a text.",
+    .tp_methods = Lexicon_methods,
+    .tp_init = (initproc)Lexicon_init,
+    .tp_new = PyType_GenericNew,
+};
+
 /* -- Sentences ----------------------------------------------------------------------------------- */
 
 static inline int is_lower_ascii(Py_UCS4 c) { return c >= 'a' && c <= 'z'; }
@@ -710,18 +917,19 @@ static PyMethodDef module_functions[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "phrase_scan", "The phrase matcher's trie walk, word tables, sentences and digits in C.", -1,
+    PyModuleDef_HEAD_INIT, "phrase_scan", "The phrase matcher's trie walk, word tables, sentences, sentiment words and digits in C.", -1,
     module_functions,
 };
 
 PyMODINIT_FUNC PyInit_phrase_scan(void) {
-    if (PyType_Ready(&ScannerType) < 0 || PyType_Ready(&WordTableType) < 0)
+    if (PyType_Ready(&ScannerType) < 0 || PyType_Ready(&WordTableType) < 0 || PyType_Ready(&LexiconType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
     if (PyModule_AddObjectRef(m, "Scanner", (PyObject *)&ScannerType) < 0
-        || PyModule_AddObjectRef(m, "WordTable", (PyObject *)&WordTableType) < 0) {
+        || PyModule_AddObjectRef(m, "WordTable", (PyObject *)&WordTableType) < 0
+        || PyModule_AddObjectRef(m, "Lexicon", (PyObject *)&LexiconType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

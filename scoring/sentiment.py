@@ -18,6 +18,9 @@ from __future__ import annotations
 import math
 import re
 import string
+from collections.abc import Callable
+
+from scoring.cues import phrase_scan
 
 _POSITIVE = {
     3: "amazing awesome brilliant excellent fantastic outstanding perfect superb wonderful love loved lovely "
@@ -66,9 +69,11 @@ _NEGATOR_WORDS = frozenset(word.encode() for word in _NEGATORS)
 _INTENSIFIER_WORDS = {word.encode(): factor for word, factor in _INTENSIFIERS.items()}
 
 
-def sentiment(text: str) -> float:
-    """Return the text's sentiment in -1..1 (0 when no lexicon word appears)."""
-    low = text.lower().replace("’", "'")
+def python_lexicon_total(low: str) -> float:
+    """Return the sum of the valences of a lowercased text's words, with the rules of the module docstring.
+
+    This is the definition; the C lexicon (scoring/phrase_scan.c) returns the same from one pass.
+    """
     words = low.encode("utf-8", "surrogatepass").translate(_SEPARATE).split()
     if _VALENCE.keys().isdisjoint(words):
         return 0.0
@@ -83,6 +88,17 @@ def sentiment(text: str) -> float:
         if but_at >= 0:
             valence *= _BUT_AFTER if i > but_at else _BUT_BEFORE
         total += valence
+    return total
+
+
+lexicon_total: Callable[[str], float] = python_lexicon_total if phrase_scan is None else phrase_scan.Lexicon(
+    LEXICON, _NEGATORS, _INTENSIFIERS, "but", _NEGATION_FACTOR, _BUT_BEFORE, _BUT_AFTER).total
+
+
+def sentiment(text: str) -> float:
+    """Return the text's sentiment in -1..1 (0 when no lexicon word appears)."""
+    low = text.lower().replace("’", "'")
+    total = lexicon_total(low)
     if total:
         total += math.copysign(_EXCLAMATION_BOOST * min(low.count("!") + low.count("！"), 3), total)
     return round(total / math.sqrt(total * total + _SQUASH), 4)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import cues, politeness
+from scoring import cues, politeness, sentiment
 from scoring.cues import PhraseMatcher, normalize
 from scoring.rubric import CUE_FAMILIES, load_rubric
 from tests.conftest import IN_CI
@@ -187,3 +187,29 @@ def test_has_digit_is_the_digit_regex(text):
 def test_sentence_bounds_are_the_regex_bounds(text, pos):
     assert cues.sentence_bounds(text, pos) == cues.regex_sentence_bounds(text, pos)
     assert cues.sentence_bounds is cues.phrase_scan.sentence_bounds
+
+
+SENTIMENT_PIECES = [*sentiment.LEXICON, *sentiment._NEGATORS, *sentiment._INTENSIFIERS, "but", "but", " ", "  ",
+                    "'", "’", "!", ".", ",", "é", "\u00a0", "x", "2", "don't", "isn't", "but's"]
+sentiment_texts = st.lists(st.one_of(st.sampled_from(SENTIMENT_PIECES), st.text(max_size=2)), max_size=30).map(
+    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+
+
+@needs_build
+@settings(max_examples=500, deadline=None)
+@given(sentiment_texts)
+def test_the_lexicon_totals_what_the_word_split_totals(text):
+    low = text.lower().replace("’", "'")
+    assert sentiment.lexicon_total(low) == sentiment.python_lexicon_total(low)
+    assert sentiment.lexicon_total.__self__.__class__ is cues.phrase_scan.Lexicon
+
+
+@needs_build
+@pytest.mark.parametrize("arguments, message", [
+    (({"good!": 1.0}, (), {}, "but"), "not a lexicon word"), (({"": 1.0}, (), {}, "but"), "expected a word"),
+    (({"good": "x"}, (), {}, "but"), "must be real number"), (({}, ("Not",), {}, "but"), "not a lexicon word"),
+    (({}, (), {"very": 0.0}, "but"), "factor of 0"),
+])
+def test_a_malformed_lexicon_is_refused(arguments, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        cues.phrase_scan.Lexicon(*arguments, -0.6, 0.5, 1.5)
