@@ -440,7 +440,15 @@ def negated_before(low: str, start: int) -> bool:
     Scope: the same clause (no sentence punctuation, comma, quote or contrast word in between) and
     at most six words between the negator and the cue. Idioms ("no worries", "not only") and
     negators inside a conditional ("if you don't receive the refund") do not count.
+    With the build the C scan decides (scoring/phrase_scan.c); python_negated_before is the definition.
     """
+    if _NEGATION_WORDS is None:
+        return python_negated_before(low, start)
+    return bool(phrase_scan.negated_before(_NEGATION_WORDS, low, start, _NEGATION_REACH, _NEGATION_WINDOW))
+
+
+def python_negated_before(low: str, start: int) -> bool:
+    """Tell whether a negator governs the words starting at `start` (see negated_before)."""
     left = max(0, start - _NEGATION_REACH)
     clause = _LAST_CLAUSE_BREAK.match(low, left, start)
     if clause:
@@ -459,6 +467,20 @@ def negated_before(low: str, start: int) -> bool:
                 continue
             return True
     return False
+
+
+def _negation_words() -> object | None:
+    """Return the C scan's word table of negated_before's word sets, in its category order, or None."""
+    if phrase_scan is None:
+        return None
+    bits: dict[str, int] = {}
+    for n, words in enumerate((_CONTRAST, _NEW_CLAUSE, _SUBJECTS, _NEGATOR_WORDS, _IDIOM_NEXT, _CONDITIONAL)):
+        for word in words:
+            bits[word] = bits.get(word, 0) | 1 << n
+    return phrase_scan.WordTable(bits)
+
+
+_NEGATION_WORDS = _negation_words()
 
 
 # A denial right after a remedy: "a refund isn't possible", "replacements cannot be issued".

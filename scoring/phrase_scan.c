@@ -607,6 +607,88 @@ static PyTypeObject WordTableType = {
     .tp_new = PyType_GenericNew,
 };
 
+/* -- Negation scope ------------------------------------------------------------------------------ */
+
+/* negated_before(words, text, start, reach, window) tells whether a negator governs the words at `start`, as
+ * scoring.cues.python_negated_before does. `words` is a WordTable of single words in six categories, in
+ * this order: contrast, new clause, subject, negator, idiom after a negator, conditional. The clause is the
+ * text after the last of . , ! ? ; : newline or double quote among the `reach` characters before start;
+ * its words are the runs of \w and apostrophes there (the regex "[\w']+" searched from the clause's start,
+ * the text read as ending at start), the last window + 3 of them counted. */
+enum { CONTRAST = 1, NEW_CLAUSE = 2, SUBJECT = 4, NEGATOR = 8, IDIOM_NEXT = 16, CONDITIONAL = 32 };
+#define NEGATION_WORDS 64
+
+static inline int is_clause_break(Py_UCS4 c) {
+    return c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == ':' || c == '\n' || c == '"';
+}
+static inline int in_negation_word(Py_UCS4 c) { return is_word(c) || c == '\''; }
+
+static PyObject *negated_before(PyObject *module, PyObject *args) {
+    WordTable *table;
+    PyObject *text;
+    Py_ssize_t start, reach, window;
+    if (!PyArg_ParseTuple(args, "O!Unnn:negated_before", &WordTableType, &table, &text, &start, &reach, &window))
+        return NULL;
+    if (window < 1 || window + 3 > NEGATION_WORDS) {
+        PyErr_Format(PyExc_ValueError, "window must be 1 to %d", NEGATION_WORDS - 3);
+        return NULL;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    start = start < 0 ? 0 : (start > length ? length : start);
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), start, NULL};  /* read as ending at start */
+    Py_ssize_t left = start - reach < 0 ? 0 : start - reach;
+    for (Py_ssize_t pos = start - 1; pos >= left; pos--) {
+        if (is_clause_break(at(&t, pos))) {
+            left = pos + 1;
+            break;
+        }
+    }
+    /* The words from left on, keeping the last window + 3 in a ring. */
+    Py_ssize_t starts[NEGATION_WORDS], ends[NEGATION_WORDS], keep = window + 3, count = 0;
+    for (Py_ssize_t pos = left; pos < start;) {
+        if (!in_negation_word(at(&t, pos))) {
+            pos++;
+            continue;
+        }
+        Py_ssize_t end = pos;
+        while (end < start && in_negation_word(at(&t, end)))
+            end++;
+        starts[count % keep] = pos;
+        ends[count % keep] = end;
+        count++;
+        pos = end;
+    }
+    Py_ssize_t n = count < keep ? count : keep, first = count - n;
+    int32_t bits[NEGATION_WORDS];
+    int contracted[NEGATION_WORDS];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t s = starts[(first + i) % keep], e = ends[(first + i) % keep];
+        uint64_t hash = 0xcbf29ce484222325ULL;
+        for (Py_ssize_t k = s; k < e; k++)
+            hash = mix(hash, at(&t, k));
+        const Slot *slot = e - s <= table->longest ? lookup(table, hash, &t, s, e - s) : NULL;
+        bits[i] = slot ? slot->bits : 0;
+        contracted[i] = e - s >= 3 && at(&t, e - 3) == 'n' && at(&t, e - 2) == '\'' && at(&t, e - 1) == 't';
+    }
+    for (Py_ssize_t i = n - 1; i >= 0; i--) {
+        if ((bits[i] & CONTRAST) || ((bits[i] & NEW_CLAUSE) && i + 1 < n && (bits[i + 1] & SUBJECT)))
+            Py_RETURN_FALSE;
+        if (n - i > window)
+            Py_RETURN_FALSE;
+        if ((bits[i] & NEGATOR) || contracted[i]) {
+            if (i + 1 < n && (bits[i + 1] & IDIOM_NEXT))
+                continue;
+            int conditional = 0;
+            for (Py_ssize_t k = i > 3 ? i - 3 : 0; k < i; k++)
+                conditional |= (bits[k] & CONDITIONAL) != 0;
+            if (conditional)
+                continue;
+            Py_RETURN_TRUE;
+        }
+    }
+    Py_RETURN_FALSE;
+}
+
 /* -- Sentiment lexicon ------------------------------------------------------------------------- */
 
 /* Lexicon(valence, negators, intensifiers, contrast, negation_factor, before_contrast, after_contrast) reads
@@ -911,13 +993,15 @@ static PyMethodDef module_functions[] = {
     {"sentences", (PyCFunction)sentences, METH_O,
      "Return (word start, word end, question, end) of each sentence of the text that opens with a word."},
     {"has_digit", (PyCFunction)has_digit, METH_O, "Tell whether the text holds an ASCII digit."},
+    {"negated_before", (PyCFunction)negated_before, METH_VARARGS,
+     "negated_before(words, text, start, reach, window): whether a negator governs the words at start."},
     {"sentence_bounds", (PyCFunction)(void (*)(void))sentence_bounds, METH_FASTCALL,
      "Return the (start, end) of the sentence holding an offset of the text."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "phrase_scan", "The phrase matcher's trie walk, word tables, sentences, sentiment words and digits in C.", -1,
+    PyModuleDef_HEAD_INIT, "phrase_scan", "The phrase matcher's trie walk, word tables, sentences, negation scope, sentiment words and digits in C.", -1,
     module_functions,
 };
 

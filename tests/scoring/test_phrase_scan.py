@@ -213,3 +213,25 @@ def test_the_lexicon_totals_what_the_word_split_totals(text):
 def test_a_malformed_lexicon_is_refused(arguments, message):
     with pytest.raises((ValueError, TypeError), match=message):
         cues.phrase_scan.Lexicon(*arguments, -0.6, 0.5, 1.5)
+
+
+NEGATION_PIECES = [*cues._NEGATOR_WORDS, *cues._CONTRAST, *cues._NEW_CLAUSE, *cues._SUBJECTS, *cues._IDIOM_NEXT,
+                   *cues._CONDITIONAL, "don't", "n't", "can't", "refund", "the", " ", "  ", ",", ".", '"', ";",
+                   "\n", "é", "_", "2", "'", "x" * 30]
+negation_texts = st.lists(st.one_of(st.sampled_from(NEGATION_PIECES), st.text(max_size=2)), max_size=30).map(
+    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+
+
+@needs_build
+@settings(max_examples=500, deadline=None)
+@given(negation_texts, st.data())
+def test_the_negation_scope_is_the_python_one(text, data):
+    start = data.draw(st.integers(0, len(text) + 2))
+    assert cues.negated_before(text, start) == cues.python_negated_before(text, start)
+    assert cues._NEGATION_WORDS is not None
+
+
+@needs_build
+def test_the_negation_window_is_bounded():
+    with pytest.raises(ValueError, match="window"):
+        cues.phrase_scan.negated_before(cues._NEGATION_WORDS, "not it", 6, 80, 100)
