@@ -755,6 +755,19 @@ _NOT_SPECIFIC = frozenset("the and thanks thank please sorry hello dear okay yes
                           "mrs ms dr sir madam".split())
 
 
+def python_specific_spans(text: str) -> tuple[list[Span], list[Span]]:
+    """Return the spans of words with a digit or an inner capital, and of capitalized words inside a sentence.
+
+    This is the definition; the C scan (scoring/phrase_scan.c) finds the same.
+    """
+    return ([m.span() for m in _NUMBER_OR_INNER_CAPITAL.finditer(text)],
+            [m.span() for m in _CAPITALIZED.finditer(text)])
+
+
+specific_spans: Callable[[str], tuple[list[Span], list[Span]]] = (
+    python_specific_spans if phrase_scan is None else phrase_scan.specific_spans)
+
+
 def specifics(text: str) -> list[str]:
     """Return the customer's specifics worth reflecting back.
 
@@ -765,14 +778,13 @@ def specifics(text: str) -> list[str]:
     """
     mentions = [m.span() for m in _MENTION.finditer(text)] if "@" in text else []
     words = emails(text)
-    for m in _NUMBER_OR_INNER_CAPITAL.finditer(text):
-        start = m.start()
+    numbers, capitalized = specific_spans(text)
+    for start, end in numbers:
         while start and text[start - 1].isalpha():
             start -= 1
-        if not (mentions and overlaps((start, m.end()), mentions)):
-            words.append(text[start:m.end()])
-    names = [m.group() for m in _CAPITALIZED.finditer(text)
-             if not (mentions and overlaps(m.span(), mentions))]
+        if not (mentions and overlaps((start, end), mentions)):
+            words.append(text[start:end])
+    names = [text[start:end] for start, end in capitalized if not (mentions and overlaps((start, end), mentions))]
     found: dict[str, None] = {}
     if words:
         for value in normalize("\n".join(words[:_MAX_SPECIFICS])).split("\n"):  # one normalize call for all

@@ -974,6 +974,70 @@ static PyObject *sentence_bounds(PyObject *module, PyObject *const *args, Py_ssi
     return Py_BuildValue("(nn)", start, end < t.length ? end + 1 : t.length);
 }
 
+/* specific_spans(text): ([numbers], [names]), the (start, end) of what scoring.cues.python_specific_spans
+ * finds: the matches of "[0-9#$£€A-Z](?:(?<=[0-9#$£€])(?<![0-9.][0-9#$£€])[\w./-]*|(?<=[a-z][A-Z])\w*)"
+ * (a number or symbol not inside a number, or a capital after a lowercase letter, with the rest of its word)
+ * and of "[A-Z](?<=[\w,;:] [A-Z])[a-z]{2,}\b" (a capitalized word after a space inside a sentence). */
+static inline int is_upper_ascii(Py_UCS4 c) { return c >= 'A' && c <= 'Z'; }
+static inline int is_number_lead(Py_UCS4 c) {
+    return (c >= '0' && c <= '9') || c == '#' || c == '$' || c == 0xA3 || c == 0x20AC;
+}
+
+static int append_span(PyObject *list, Py_ssize_t start, Py_ssize_t end) {
+    PyObject *span = Py_BuildValue("(nn)", start, end);
+    int failed = span == NULL || PyList_Append(list, span) < 0;
+    Py_XDECREF(span);
+    return failed ? -1 : 0;
+}
+
+static PyObject *specific_spans(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "specific_spans() expects str, got %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), NULL};
+    PyObject *numbers = PyList_New(0), *names = PyList_New(0);
+    if (numbers == NULL || names == NULL)
+        goto failed;
+    for (Py_ssize_t pos = 0; pos < t.length;) {
+        Py_UCS4 c = at(&t, pos), before = pos > 0 ? at(&t, pos - 1) : 0;
+        Py_ssize_t end = pos + 1;
+        if (is_number_lead(c) && !(pos > 0 && ((before >= '0' && before <= '9') || before == '.'))) {
+            while (end < t.length && (is_word(at(&t, end)) || at(&t, end) == '.' || at(&t, end) == '/'
+                                      || at(&t, end) == '-'))
+                end++;
+        } else if (is_upper_ascii(c) && before >= 'a' && before <= 'z') {
+            while (end < t.length && is_word(at(&t, end)))
+                end++;
+        } else {
+            pos++;
+            continue;
+        }
+        if (append_span(numbers, pos, end) < 0)
+            goto failed;
+        pos = end;
+    }
+    for (Py_ssize_t pos = 2; pos < t.length; pos++) {
+        Py_UCS4 two_before = at(&t, pos - 2);
+        if (!is_upper_ascii(at(&t, pos)) || at(&t, pos - 1) != ' '
+            || !(is_word(two_before) || two_before == ',' || two_before == ';' || two_before == ':'))
+            continue;
+        Py_ssize_t end = pos + 1;
+        while (end < t.length && at(&t, end) >= 'a' && at(&t, end) <= 'z')
+            end++;
+        if (end - pos - 1 < 2 || (end < t.length && is_word(at(&t, end))))
+            continue;
+        if (append_span(names, pos, end) < 0)
+            goto failed;
+        pos = end - 1;  /* the loop steps past the match */
+    }
+    return Py_BuildValue("(NN)", numbers, names);
+failed:
+    Py_XDECREF(numbers);
+    Py_XDECREF(names);
+    return NULL;
+}
+
 /* has_digit(text): whether the text holds an ASCII digit, what the regex "[0-9]" searches for. */
 static PyObject *has_digit(PyObject *module, PyObject *text) {
     if (!PyUnicode_Check(text)) {
@@ -993,6 +1057,8 @@ static PyMethodDef module_functions[] = {
     {"sentences", (PyCFunction)sentences, METH_O,
      "Return (word start, word end, question, end) of each sentence of the text that opens with a word."},
     {"has_digit", (PyCFunction)has_digit, METH_O, "Tell whether the text holds an ASCII digit."},
+    {"specific_spans", (PyCFunction)specific_spans, METH_O,
+     "Return ([numbers], [names]): the spans of the specifics a customer may give."},
     {"negated_before", (PyCFunction)negated_before, METH_VARARGS,
      "negated_before(words, text, start, reach, window): whether a negator governs the words at start."},
     {"sentence_bounds", (PyCFunction)(void (*)(void))sentence_bounds, METH_FASTCALL,
@@ -1001,7 +1067,7 @@ static PyMethodDef module_functions[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "phrase_scan", "The phrase matcher's trie walk, word tables, sentences, negation scope, sentiment words and digits in C.", -1,
+    PyModuleDef_HEAD_INIT, "phrase_scan", "The phrase matcher's trie walk, word tables, sentences, negation scope, sentiment words, specifics and digits in C.", -1,
     module_functions,
 };
 

@@ -235,3 +235,17 @@ def test_the_negation_scope_is_the_python_one(text, data):
 def test_the_negation_window_is_bounded():
     with pytest.raises(ValueError, match="window"):
         cues.phrase_scan.negated_before(cues._NEGATION_WORDS, "not it", 6, 80, 100)
+
+
+SPECIFIC_PIECES = ["iPhone", "eBay", "Lisbon", "Pixel", "A1234", "#123", "$5", "£20", "€30", "1.5", "3/4", "x-9",
+                   "ORD-77", "Ab", "Abc", "a", "B", " ", ", ", "; ", ": ", ". ", "é", "É", "_", "2", "-", "/", "."]
+specific_texts = st.lists(st.one_of(st.sampled_from(SPECIFIC_PIECES), st.text(max_size=2)), max_size=30).map(
+    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+
+
+@needs_build
+@settings(max_examples=500, deadline=None)
+@given(specific_texts)
+def test_the_specifics_scan_finds_what_the_specifics_regexes_find(text):
+    assert cues.specific_spans(text) == cues.python_specific_spans(text)
+    assert cues.specific_spans is cues.phrase_scan.specific_spans
