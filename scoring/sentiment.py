@@ -111,6 +111,29 @@ _ADDRESSED = re.compile(r"you(?<!\wyou)(?:r|rs)?\b")
 # regex engine only stops at those five letters.
 _ACKNOWLEDGED = re.compile(r"(?:o(?<!\wo)k(?:ay)?|i(?<!\wi) see|g(?<!\wg)ot it|u(?<!\wu)nderst(?:and|ood)"
                            r"|t(?<!\wt)h(?:anks?|x))\b")
+
+
+def python_outcome_marks(low: str) -> tuple[bool, bool]:
+    """Tell whether a lowercased customer turn addresses the agent, and whether it acknowledges (the definition)."""
+    return _ADDRESSED.search(low) is not None, _ACKNOWLEDGED.search(low) is not None
+
+
+def _table_outcome_marks(low: str) -> tuple[bool, bool]:
+    """outcome_marks with the C word table: the single words in one pass, the regex only for "i see", "got it"."""
+    assert _OUTCOME_WORDS is not None  # chosen only with the build
+    addressed, acknowledging = _OUTCOME_WORDS(low, (), _NO_STARTS)
+    return addressed is not None, acknowledging is not None or (
+        ("i see" in low or "got it" in low) and _ACKNOWLEDGED.search(low) is not None)
+
+
+_NO_STARTS: set[int] = set()  # never changed: outcome words count anywhere
+# The C word table's first(text, quoted, starts): the first "you" word and the first acknowledging word.
+_OUTCOME_WORDS: Callable[[str, tuple[()], set[int]], tuple[tuple[int, int] | None, ...]] | None = (
+    None if phrase_scan is None else phrase_scan.WordTable(
+    {**dict.fromkeys(("you", "your", "yours"), 1),
+     **dict.fromkeys(("ok", "okay", "understand", "understood", "thank", "thanks", "thx"), 2)}).first)
+outcome_marks: Callable[[str], tuple[bool, bool]] = (python_outcome_marks if _OUTCOME_WORDS is None
+                                                     else _table_outcome_marks)
 # Outcome marks (see the module docstring); a turn this many characters long counts as fully "long".
 _STILL_ASKING, _ADDRESSING, _LONG, _ACKNOWLEDGING = 0.3, 0.15, 0.3, 0.3
 _LONG_CHARS = 200
@@ -125,9 +148,10 @@ def customer_outcome(text: str, text_sentiment: float | None = None) -> float:
     score = sentiment(text) if text_sentiment is None else text_sentiment
     if "?" in low or "？" in low:
         score -= _STILL_ASKING
-    if _ADDRESSED.search(low):
+    addressed, acknowledging = outcome_marks(low)
+    if addressed:
         score -= _ADDRESSING
-    if _ACKNOWLEDGED.search(low):
+    if acknowledging:
         score += _ACKNOWLEDGING
     score -= _LONG * min(len(text) / _LONG_CHARS, 1.0)
     return round(max(-1.0, min(1.0, score)), 4)

@@ -249,3 +249,18 @@ specific_texts = st.lists(st.one_of(st.sampled_from(SPECIFIC_PIECES), st.text(ma
 def test_the_specifics_scan_finds_what_the_specifics_regexes_find(text):
     assert cues.specific_spans(text) == cues.python_specific_spans(text)
     assert cues.specific_spans is cues.phrase_scan.specific_spans
+
+
+OUTCOME_PIECES = ["you", "your", "yours", "you're", "bayou", "youth", "ok", "okay", "oka", "i see", "i  see",
+                  "got it", "gotit", "understand", "understood", "thank", "thanks", "thx", "thankful", " ", ".",
+                  "'", "é", "_", "2", "!", "?"]
+outcome_texts = st.lists(st.one_of(st.sampled_from(OUTCOME_PIECES), st.text(max_size=2)), max_size=20).map(
+    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+
+
+@needs_build
+@settings(max_examples=500, deadline=None)
+@given(outcome_texts)
+def test_the_outcome_marks_are_the_regexes_marks(text):
+    assert sentiment.outcome_marks(text) == sentiment.python_outcome_marks(text)
+    assert sentiment.outcome_marks is not sentiment.python_outcome_marks
