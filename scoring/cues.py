@@ -598,14 +598,14 @@ def timeline_spans(low: str, time_words: Iterable[Span] | None = None) -> list[S
     windows = [(0, len(low))] if time_words is None else _windows(time_words, len(low))
     for start, end in windows:
         for m in word_led_matches(low, start, end):
-            if m.group("anchored") is not None or _future_sentence(low, m.start()):
+            if m.group("anchored") is not None or future_sentence(low, m.start()):
                 spans.append(m.span())
     if has_digit(low):
         for m in _TIMELINE_DIGITS.finditer(low):
             span = (m.start(), m.end())
             if m.group() in _NOT_A_TIME or overlaps(span, spans):
                 continue
-            if _ANCHOR_BEFORE.search(low, max(0, span[0] - 24), span[0]) or _future_sentence(low, span[0]):
+            if _ANCHOR_BEFORE.search(low, max(0, span[0] - 24), span[0]) or future_sentence(low, span[0]):
                 spans.append(span)
         spans.sort()
     return spans
@@ -648,9 +648,29 @@ def _windows(spans: Iterable[Span], size: int) -> list[Span]:
     return [(start, end) for start, end in merged]
 
 
-def _future_sentence(low: str, pos: int) -> bool:
+def future_sentence(low: str, pos: int) -> bool:
+    """Tell whether the sentence holding offset `pos` speaks of the future (_FUTURE).
+
+    With the build, the C word table looks for the future's single words; the regex then reads only
+    sentences that may hold "going to" or "'ll". python_future_sentence is the definition.
+    """
+    if _FUTURE_STARTS is None:
+        return python_future_sentence(low, pos)
+    start, end = sentence_bounds(low, pos)
+    if _FUTURE_STARTS(low, start, end):
+        return True
+    return ((low.find("'ll", start, end) >= 0 or low.find("going", start, end) >= 0)
+            and _FUTURE.search(low, start, end) is not None)
+
+
+def python_future_sentence(low: str, pos: int) -> bool:
+    """Tell whether the sentence holding offset `pos` speaks of the future (the definition)."""
     start, end = sentence_bounds(low, pos)
     return _FUTURE.search(low, start, end) is not None
+
+
+_FUTURE_STARTS = None if phrase_scan is None else phrase_scan.WordTable(dict.fromkeys(
+    "will shall gonna expect expected should scheduled estimated due aim plan take takes".split(), 1)).starts
 
 
 # ---------------------------------------------------------------------------------------------

@@ -264,3 +264,19 @@ outcome_texts = st.lists(st.one_of(st.sampled_from(OUTCOME_PIECES), st.text(max_
 def test_the_outcome_marks_are_the_regexes_marks(text):
     assert sentiment.outcome_marks(text) == sentiment.python_outcome_marks(text)
     assert sentiment.outcome_marks is not sentiment.python_outcome_marks
+
+
+FUTURE_PIECES = ["will", "shall", "going to", "going\tto", "going", "gonna", "expect", "expected", "should",
+                 "scheduled", "estimated", "due", "aim", "plan", "take", "takes", "we'll", "'ll", "willing",
+                 "planned", "today", " ", ". ", "? ", "\n", "é", "_", "2"]
+future_texts = st.lists(st.one_of(st.sampled_from(FUTURE_PIECES), st.text(max_size=2)), max_size=20).map(
+    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+
+
+@needs_build
+@settings(max_examples=500, deadline=None)
+@given(future_texts, st.data())
+def test_a_future_sentence_is_what_the_future_regex_reads(text, data):
+    pos = data.draw(st.integers(0, len(text)))
+    assert cues.future_sentence(text, pos) == cues.python_future_sentence(text, pos)
+    assert cues._FUTURE_STARTS is not None
