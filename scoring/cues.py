@@ -601,7 +601,7 @@ def timeline_spans(low: str, time_words: Iterable[Span] | None = None) -> list[S
             if m.group("anchored") is not None or future_sentence(low, m.start()):
                 spans.append(m.span())
     if has_digit(low):
-        for m in _TIMELINE_DIGITS.finditer(low):
+        for m in digit_led_matches(low):
             span = (m.start(), m.end())
             if m.group() in _NOT_A_TIME or overlaps(span, spans):
                 continue
@@ -612,18 +612,29 @@ def timeline_spans(low: str, time_words: Iterable[Span] | None = None) -> list[S
 
 
 def word_led_matches(low: str, start: int, end: int) -> list[re.Match[str]]:
-    """Return the matches of the word-led expressions in low[start:end], as finditer finds them.
+    """Return the matches of the word-led expressions in low[start:end], as finditer finds them."""
+    return _matches_at(_TIMELINE_WORDS, _TIMELINE_STARTS, low, start, end)
 
-    With the build, the regex is tried only where one of its first words starts, which the C word
-    table finds (scoring/phrase_scan.c); the matches are the same.
+
+def digit_led_matches(low: str) -> list[re.Match[str]]:
+    """Return the matches of the digit-led expressions in the text, as finditer finds them."""
+    return _matches_at(_TIMELINE_DIGITS, _DIGIT_STARTS, low, 0, len(low))
+
+
+def _matches_at(pattern: re.Pattern[str], starts: Callable[[str, int, int], list[int]] | None, low: str,
+                start: int, end: int) -> list[re.Match[str]]:
+    """Return pattern.finditer(low, start, end) as a list, trying the pattern only at `starts` when given.
+
+    With the build, a C word table gives the offsets where the pattern can start, the words its matches
+    begin with (scoring/phrase_scan.c); the matches are the same, found without searching every offset.
     """
-    if _TIMELINE_STARTS is None:
-        return list(_TIMELINE_WORDS.finditer(low, start, end))
+    if starts is None:
+        return list(pattern.finditer(low, start, end))
     found = []
     resume = start
-    for at in _TIMELINE_STARTS(low, start, end):
+    for at in starts(low, start, end):
         if at >= resume:
-            m = _TIMELINE_WORDS.match(low, at, end)
+            m = pattern.match(low, at, end)
             if m is not None:
                 found.append(m)
                 resume = m.end()
@@ -632,6 +643,9 @@ def word_led_matches(low: str, start: int, end: int) -> list[re.Match[str]]:
 
 _TIMELINE_STARTS = None if phrase_scan is None else phrase_scan.WordTable(
     {**dict.fromkeys(_TIMELINE_FIRST_WORDS, 1), **dict.fromkeys(_TIMELINE_NUMBERS, 2)}, prefixes=2).starts
+# A digit-led expression starts with a word that starts with a digit.
+_DIGIT_STARTS = None if phrase_scan is None else phrase_scan.WordTable(
+    dict.fromkeys("0123456789", 1), prefixes=1).starts
 
 _BEFORE_TIME_WORD, _AFTER_TIME_WORD = 48, 32  # reach of an expression around its time word, in characters
 

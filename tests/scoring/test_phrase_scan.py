@@ -280,3 +280,18 @@ def test_a_future_sentence_is_what_the_future_regex_reads(text, data):
     pos = data.draw(st.integers(0, len(text)))
     assert cues.future_sentence(text, pos) == cues.python_future_sentence(text, pos)
     assert cues._FUTURE_STARTS is not None
+
+
+DIGIT_PIECES = ["3", "24", "5pm", "5 pm", "10:30", "3/12", "2026-12-04", "3rd", "of", "march", "24/7", "2 hours",
+                "1.5", "x2", ".5", "48h", "to", "-", " ", "é", "_", "٣"]
+digit_texts = st.lists(st.one_of(st.sampled_from(DIGIT_PIECES), st.text(max_size=2)), max_size=20).map(
+    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+
+
+@needs_build
+@settings(max_examples=500, deadline=None)
+@given(digit_texts)
+def test_digit_led_expressions_are_found_where_the_regex_finds_them(text):
+    text = normalize(text)
+    assert [m.span() for m in cues.digit_led_matches(text)] == [m.span() for m in cues._TIMELINE_DIGITS.finditer(text)]
+    assert cues._DIGIT_STARTS is not None
