@@ -41,6 +41,12 @@ texts = st.lists(pieces, max_size=24).map(lambda parts: normalize(" ".join(parts
                                                                   "".join(parts)))
 
 
+def texts_of(pieces: list[str], size: int = 30) -> st.SearchStrategy[str]:
+    """Texts of the pieces and a few random characters, some joined by spaces and some run together."""
+    return st.lists(st.one_of(st.sampled_from(pieces), st.text(max_size=2)), max_size=size).map(
+        lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+
+
 @needs_build
 @settings(max_examples=400, deadline=None)
 @given(texts)
@@ -124,8 +130,7 @@ def test_a_malformed_word_table_is_refused(words, message):
 
 SENTENCE_PIECES = ["@", "@bob", "@a-b:", " ", ". ", "?", "!?", "\n", "...", '"', "'", "(", "*", ">", "-", ",",
                    ":", "why", "i'm", "so", "you", "what", "é", "A", "\u00a0", "\u2003", "x_y", "3"]
-sentence_texts = st.lists(st.one_of(st.sampled_from(SENTENCE_PIECES), st.text(max_size=3)), max_size=30).map(
-    "".join)
+sentence_texts = texts_of(SENTENCE_PIECES)
 
 
 @needs_build
@@ -145,8 +150,7 @@ def test_the_sentence_scan_on_the_tricky_texts(text):
 TIME_PIECES = [*cues._TIMELINE_FIRST_WORDS, *cues._TIMELINE_NUMBERS, "hours", "h", "days", "business", "of",
                "the next", "a few", "24", "3pm", "5:30", "12/03", "2026-12-04", "st", "th", "-", " ", "  ", ".",
                "é", "_", "twentyfour", "hoursx", "later", "than", "to", "an", "hour", "week", "will"]
-time_texts = st.lists(st.one_of(st.sampled_from(TIME_PIECES), st.text(max_size=2)), max_size=24).map(
-    lambda parts: normalize(" ".join(parts) if len(parts) % 4 else "".join(parts)))
+time_texts = texts_of(TIME_PIECES, 24).map(normalize)
 
 
 @needs_build
@@ -191,8 +195,7 @@ def test_sentence_bounds_are_the_regex_bounds(text, pos):
 
 SENTIMENT_PIECES = [*sentiment.LEXICON, *sentiment._NEGATORS, *sentiment._INTENSIFIERS, "but", "but", " ", "  ",
                     "'", "’", "!", ".", ",", "é", "\u00a0", "x", "2", "don't", "isn't", "but's"]
-sentiment_texts = st.lists(st.one_of(st.sampled_from(SENTIMENT_PIECES), st.text(max_size=2)), max_size=30).map(
-    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+sentiment_texts = texts_of(SENTIMENT_PIECES)
 
 
 @needs_build
@@ -218,8 +221,7 @@ def test_a_malformed_lexicon_is_refused(arguments, message):
 NEGATION_PIECES = [*cues._NEGATOR_WORDS, *cues._CONTRAST, *cues._NEW_CLAUSE, *cues._SUBJECTS, *cues._IDIOM_NEXT,
                    *cues._CONDITIONAL, "don't", "n't", "can't", "refund", "the", " ", "  ", ",", ".", '"', ";",
                    "\n", "é", "_", "2", "'", "x" * 30]
-negation_texts = st.lists(st.one_of(st.sampled_from(NEGATION_PIECES), st.text(max_size=2)), max_size=30).map(
-    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+negation_texts = texts_of(NEGATION_PIECES)
 
 
 @needs_build
@@ -239,8 +241,7 @@ def test_the_negation_window_is_bounded():
 
 SPECIFIC_PIECES = ["iPhone", "eBay", "Lisbon", "Pixel", "A1234", "#123", "$5", "£20", "€30", "1.5", "3/4", "x-9",
                    "ORD-77", "Ab", "Abc", "a", "B", " ", ", ", "; ", ": ", ". ", "é", "É", "_", "2", "-", "/", "."]
-specific_texts = st.lists(st.one_of(st.sampled_from(SPECIFIC_PIECES), st.text(max_size=2)), max_size=30).map(
-    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+specific_texts = texts_of(SPECIFIC_PIECES)
 
 
 @needs_build
@@ -254,8 +255,7 @@ def test_the_specifics_scan_finds_what_the_specifics_regexes_find(text):
 OUTCOME_PIECES = ["you", "your", "yours", "you're", "bayou", "youth", "ok", "okay", "oka", "i see", "i  see",
                   "got it", "gotit", "understand", "understood", "thank", "thanks", "thx", "thankful", " ", ".",
                   "'", "é", "_", "2", "!", "?"]
-outcome_texts = st.lists(st.one_of(st.sampled_from(OUTCOME_PIECES), st.text(max_size=2)), max_size=20).map(
-    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+outcome_texts = texts_of(OUTCOME_PIECES, 20)
 
 
 @needs_build
@@ -269,8 +269,7 @@ def test_the_outcome_marks_are_the_regexes_marks(text):
 FUTURE_PIECES = ["will", "shall", "going to", "going\tto", "going", "gonna", "expect", "expected", "should",
                  "scheduled", "estimated", "due", "aim", "plan", "take", "takes", "we'll", "'ll", "willing",
                  "planned", "today", " ", ". ", "? ", "\n", "é", "_", "2"]
-future_texts = st.lists(st.one_of(st.sampled_from(FUTURE_PIECES), st.text(max_size=2)), max_size=20).map(
-    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+future_texts = texts_of(FUTURE_PIECES, 20)
 
 
 @needs_build
@@ -284,8 +283,7 @@ def test_a_future_sentence_is_what_the_future_regex_reads(text, data):
 
 DIGIT_PIECES = ["3", "24", "5pm", "5 pm", "10:30", "3/12", "2026-12-04", "3rd", "of", "march", "24/7", "2 hours",
                 "1.5", "x2", ".5", "48h", "to", "-", " ", "é", "_", "٣"]
-digit_texts = st.lists(st.one_of(st.sampled_from(DIGIT_PIECES), st.text(max_size=2)), max_size=20).map(
-    lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
+digit_texts = texts_of(DIGIT_PIECES, 20)
 
 
 @needs_build
