@@ -319,8 +319,11 @@ def test_the_fair_and_critical_queues_are_the_ones_read_from_every_interaction(s
     from store.ingest import ingest_interactions
 
     ingest_interactions(session, interactions=generate_demo(interactions=600, end=date(2026, 11, 20)).interactions)
-    session.execute(update(Score).where(Score.id % 7 == 0).values(auto_fail=True))  # enough for several weeks
-    session.execute(update(Interaction).where(Interaction.id % 5 == 0).values(review_version=1))
+    # Every seventh score and fifth interaction by rank, not by id: on PostgreSQL ids go on from the tests before.
+    scores = session.scalars(select(Score.id).order_by(Score.id)).all()
+    session.execute(update(Score).where(Score.id.in_(scores[6::7])).values(auto_fail=True))  # several weeks' worth
+    ids = session.scalars(select(Interaction.id).order_by(Interaction.id)).all()
+    session.execute(update(Interaction).where(Interaction.id.in_(ids[4::5])).values(review_version=1))
     found = review.review_queue(session, scope=EVERYTHING, filters=filters, sampling=sampling)
     assert list(found["id"]) == every_interaction_queue(session, filters, sampling)
     assert len(found) == sampling.limit or sampling.limit == 1000
@@ -354,7 +357,9 @@ def test_the_lowest_queue_on_a_criterion_is_the_one_sorted_from_every_interactio
     from store.ingest import ingest_interactions
 
     ingest_interactions(session, interactions=generate_demo(interactions=400, end=date(2026, 11, 20)).interactions)
-    session.execute(update(Interaction).where(Interaction.id % 5 == 0).values(review_version=1))
+    # Every fifth interaction by rank, not by id: on PostgreSQL ids go on from the tests before.
+    ids = session.scalars(select(Interaction.id).order_by(Interaction.id)).all()
+    session.execute(update(Interaction).where(Interaction.id.in_(ids[4::5])).values(review_version=1))
     filters = QueueFilters(period=Period(date(2026, 3, 4), date(2026, 11, 20)), criterion="fix", below=50,
                            unreviewed_only=True)
     found = review.review_queue(session, scope=EVERYTHING, filters=filters, sampling=Sampling(limit=40))
