@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 try:  # the trie walk in C, built with the compiled modules (scoring.native); else the regex engine walks it
     from scoring import phrase_scan  # type: ignore[attr-defined]
@@ -29,6 +29,19 @@ except ImportError:
     phrase_scan = None
 
 Span = tuple[int, int]
+
+
+def word_table(*categories: Iterable[str], no_apostrophe: int = 0, not_at_start: int = 0,
+               prefixes: int = 0) -> Any:
+    """Return the C word table of these word categories, the n-th category's words carrying bit 1 << n
+    (scoring/phrase_scan.c: WordTable and its options), or None without the build."""
+    if phrase_scan is None:
+        return None
+    bits: dict[str, int] = {}
+    for n, words in enumerate(categories):
+        for word in words:
+            bits[word] = bits.get(word, 0) | 1 << n
+    return phrase_scan.WordTable(bits, no_apostrophe=no_apostrophe, not_at_start=not_at_start, prefixes=prefixes)
 
 # Length-preserving folds applied after lower(): curly quotes/apostrophes and dashes.
 _FOLDS = (("’", "'"), ("‘", "'"), ("ʼ", "'"), ("`", "'"), ("´", "'"), ("“", '"'), ("”", '"'), ("„", '"'),
@@ -469,18 +482,7 @@ def python_negated_before(low: str, start: int) -> bool:
     return False
 
 
-def _negation_words() -> object | None:
-    """Return the C scan's word table of negated_before's word sets, in its category order, or None."""
-    if phrase_scan is None:
-        return None
-    bits: dict[str, int] = {}
-    for n, words in enumerate((_CONTRAST, _NEW_CLAUSE, _SUBJECTS, _NEGATOR_WORDS, _IDIOM_NEXT, _CONDITIONAL)):
-        for word in words:
-            bits[word] = bits.get(word, 0) | 1 << n
-    return phrase_scan.WordTable(bits)
-
-
-_NEGATION_WORDS = _negation_words()
+_NEGATION_WORDS = word_table(_CONTRAST, _NEW_CLAUSE, _SUBJECTS, _NEGATOR_WORDS, _IDIOM_NEXT, _CONDITIONAL)
 
 
 # A denial right after a remedy: "a refund isn't possible", "replacements cannot be issued".
@@ -641,11 +643,10 @@ def _matches_at(pattern: re.Pattern[str], starts: Callable[[str, int, int], list
     return found
 
 
-_TIMELINE_STARTS = None if phrase_scan is None else phrase_scan.WordTable(
-    {**dict.fromkeys(_TIMELINE_FIRST_WORDS, 1), **dict.fromkeys(_TIMELINE_NUMBERS, 2)}, prefixes=2).starts
+_TIMELINE_STARTS = None if phrase_scan is None else word_table(_TIMELINE_FIRST_WORDS, _TIMELINE_NUMBERS,
+                                                                prefixes=2).starts
 # A digit-led expression starts with a word that starts with a digit.
-_DIGIT_STARTS = None if phrase_scan is None else phrase_scan.WordTable(
-    dict.fromkeys("0123456789", 1), prefixes=1).starts
+_DIGIT_STARTS = None if phrase_scan is None else word_table("0123456789", prefixes=1).starts
 
 _BEFORE_TIME_WORD, _AFTER_TIME_WORD = 48, 32  # reach of an expression around its time word, in characters
 
@@ -683,8 +684,8 @@ def python_future_sentence(low: str, pos: int) -> bool:
     return _FUTURE.search(low, start, end) is not None
 
 
-_FUTURE_STARTS = None if phrase_scan is None else phrase_scan.WordTable(dict.fromkeys(
-    "will shall gonna expect expected should scheduled estimated due aim plan take takes".split(), 1)).starts
+_FUTURE_STARTS = None if phrase_scan is None else word_table(
+    "will shall gonna expect expected should scheduled estimated due aim plan take takes".split()).starts
 
 
 # ---------------------------------------------------------------------------------------------

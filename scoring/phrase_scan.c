@@ -326,6 +326,8 @@ typedef struct {
     int apostrophes;  /* some word holds an apostrophe */
 } WordTable;
 
+/* Words are hashed by FNV-1a over their code points: HASH_START, then mix() for each. */
+#define HASH_START 0xcbf29ce484222325ULL
 static inline uint64_t mix(uint64_t hash, Py_UCS4 c) { return (hash ^ c) * 0x100000001b3ULL; }
 
 static const Slot *lookup(const WordTable *table, uint64_t hash, const Text *t, Py_ssize_t start,
@@ -410,7 +412,7 @@ static PyObject *WordTable_first(WordTable *self, PyObject *args) {
         /* The word, and with apostrophe words also the word joined to the next ones ("let" "let's"):
          * a regex alternation tries the longer first. */
         Py_ssize_t ends[MAX_PARTS], end = start;
-        uint64_t hashes[MAX_PARTS], hash = 0xcbf29ce484222325ULL;
+        uint64_t hashes[MAX_PARTS], hash = HASH_START;
         int parts = 0;
         for (;;) {
             for (; end < t.length && is_word(at(&t, end)); end++)
@@ -472,7 +474,7 @@ static PyObject *WordTable_starts(WordTable *self, PyObject *args) {
     for (Py_ssize_t start = lo; start < hi; start++) {
         if (!is_word(at(&t, start)) || (start > 0 && is_word(at(&t, start - 1))))
             continue;
-        uint64_t hash = 0xcbf29ce484222325ULL;
+        uint64_t hash = HASH_START;
         const Slot *slot = NULL;
         Py_ssize_t end = start;
         for (; end < hi && is_word(at(&t, end)); end++) {
@@ -540,7 +542,7 @@ static int WordTable_init(WordTable *self, PyObject *args, PyObject *kwargs) {
             return -1;
         }
         Text w = {PyUnicode_KIND(word), PyUnicode_DATA(word), length, NULL};
-        uint64_t hash = 0xcbf29ce484222325ULL;
+        uint64_t hash = HASH_START;
         int joints = 0;
         for (Py_ssize_t k = 0; k < length; k++) {
             Py_UCS4 c = at(&w, k);
@@ -663,7 +665,7 @@ static PyObject *negated_before(PyObject *module, PyObject *args) {
     int contracted[NEGATION_WORDS];
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t s = starts[(first + i) % keep], e = ends[(first + i) % keep];
-        uint64_t hash = 0xcbf29ce484222325ULL;
+        uint64_t hash = HASH_START;
         for (Py_ssize_t k = s; k < e; k++)
             hash = mix(hash, at(&t, k));
         const Slot *slot = e - s <= table->longest ? lookup(table, hash, &t, s, e - s) : NULL;
@@ -733,7 +735,7 @@ static LexiconEntry *lexicon_entry(Lexicon *self, PyObject *word) {
         PyErr_Format(PyExc_ValueError, "expected a word, got %R", word);
         return NULL;
     }
-    uint64_t hash = 0xcbf29ce484222325ULL;
+    uint64_t hash = HASH_START;
     for (Py_ssize_t k = 0; k < length; k++) {
         if (!in_lexicon_word((Py_UCS4)(unsigned char)chars[k])) {
             PyErr_Format(PyExc_ValueError, "%R is not a lexicon word: only a-z and apostrophes can be", word);
@@ -773,7 +775,7 @@ static PyObject *Lexicon_total(Lexicon *self, PyObject *text) {
             continue;
         }
         Py_ssize_t length = 0;
-        uint64_t hash = 0xcbf29ce484222325ULL;
+        uint64_t hash = HASH_START;
         for (; pos < t.length && in_lexicon_word(at(&t, pos)); pos++, length++) {
             if (length < (Py_ssize_t)sizeof word)
                 word[length] = (char)at(&t, pos);

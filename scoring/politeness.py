@@ -152,17 +152,11 @@ _WORD_PATTERNS = tuple((_word_regex(words), words.at_start) for words in _WORD_S
 FirstWords = Callable[[str, Sequence[Span], AbstractSet[int]], tuple[Span | None, ...]]
 
 
-def _word_table() -> FirstWords | None:
-    """Return the C word table's lookup of _WORD_STRATEGIES (scoring/phrase_scan.c), or None without the build."""
-    if cue.phrase_scan is None:
-        return None
-    bits: dict[str, int] = {}
-    for n, words in enumerate(_WORD_STRATEGIES):
-        for word in words.words:
-            bits[word] = bits.get(word, 0) | 1 << n
-    return cue.phrase_scan.WordTable(
-        bits, no_apostrophe=sum(1 << n for n, w in enumerate(_WORD_STRATEGIES) if not w.before_apostrophe),
-        not_at_start=sum(1 << n for n, w in enumerate(_WORD_STRATEGIES) if not w.at_start)).first
+# The C word table of _WORD_STRATEGIES (scoring/phrase_scan.c), None without the build.
+_WORD_TABLE = cue.word_table(
+    *(words.words for words in _WORD_STRATEGIES),
+    no_apostrophe=sum(1 << n for n, words in enumerate(_WORD_STRATEGIES) if not words.before_apostrophe),
+    not_at_start=sum(1 << n for n, words in enumerate(_WORD_STRATEGIES) if not words.at_start))
 
 
 AgentTurn = tuple[int, str, Sequence[Span], Mapping[str, Sequence[Span]]]  # index, low, quotes, hits
@@ -233,7 +227,7 @@ def regex_first_words(text: str, quoted: Sequence[Span], starts: AbstractSet[int
                  for pattern, at_start in _WORD_PATTERNS)
 
 
-first_words: FirstWords = _word_table() or regex_first_words
+first_words: FirstWords = regex_first_words if _WORD_TABLE is None else _WORD_TABLE.first
 
 
 def _word_spans(pattern: re.Pattern[str], after_newline: str, quoted: Sequence[Span],

@@ -20,7 +20,7 @@ import re
 import string
 from collections.abc import Callable
 
-from scoring.cues import phrase_scan
+from scoring.cues import phrase_scan, word_table
 
 _POSITIVE = {
     3: "amazing awesome brilliant excellent fantastic outstanding perfect superb wonderful love loved lovely "
@@ -129,9 +129,8 @@ def _table_outcome_marks(low: str) -> tuple[bool, bool]:
 _NO_STARTS: set[int] = set()  # never changed: outcome words count anywhere
 # The C word table's first(text, quoted, starts): the first "you" word and the first acknowledging word.
 _OUTCOME_WORDS: Callable[[str, tuple[()], set[int]], tuple[tuple[int, int] | None, ...]] | None = (
-    None if phrase_scan is None else phrase_scan.WordTable(
-    {**dict.fromkeys(("you", "your", "yours"), 1),
-     **dict.fromkeys(("ok", "okay", "understand", "understood", "thank", "thanks", "thx"), 2)}).first)
+    None if phrase_scan is None else word_table(
+        ("you", "your", "yours"), ("ok", "okay", "understand", "understood", "thank", "thanks", "thx")).first)
 outcome_marks: Callable[[str], tuple[bool, bool]] = (python_outcome_marks if _OUTCOME_WORDS is None
                                                      else _table_outcome_marks)
 # Outcome marks (see the module docstring); a turn this many characters long counts as fully "long".
