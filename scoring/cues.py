@@ -331,27 +331,35 @@ class PhraseMatcher:
         # first-character scan instead of trying every position. The text is lowercased, so an explicit
         # ASCII class stands for \w.
         self._pattern = re.compile(r"[^0-9a-z_](?=(" + _emit(trie) + "))") if trie else None
-        self._scan = (phrase_scan.Scanner(_program(trie, steps)).scan if phrase_scan is not None
-                      else self._regex_scan)
+        self._find = (phrase_scan.Scanner(_program(trie, steps)).find if phrase_scan is not None
+                      else self._regex_find)
 
-    def _regex_scan(self, low: str) -> list[tuple[int, int]]:
-        """Return (start, end) of each phrase found by the regex: what the C scan returns."""
+    def _regex_find(self, low: str, spellings: Mapping[str, tuple[str, ...]],
+                    resolve: Callable[[str, int, int], tuple[str, ...]]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Return (start, end, families) of each phrase the regex finds: what the C scan's find returns."""
         if self._pattern is None:
             return []
-        return [(m.start(), m.end(1) - 1) for m in self._pattern.finditer(" " + low)]
+        found = []
+        for m in self._pattern.finditer(" " + low):
+            start, end = m.start(), m.end(1) - 1
+            found.append((start, end, spellings.get(low[start:end]) or resolve(low, start, end)))
+        return found
+
+    def _resolve(self, low: str, start: int, end: int) -> tuple[str, ...]:
+        """Return the families of a phrase found whose text is not a phrase's exact spelling.
+
+        That is one spelled with other separators ("log-in", "e - mail"), or a wildcard phrase's, told by
+        the first wildcard pattern of its first character that it fullmatches.
+        """
+        families = self._by_spelling.get(_spelling(low[start:end]))
+        if families is None:
+            families = next((names for pattern, names in self._wildcards.get(low[start], ())
+                             if pattern.fullmatch(low, start, end)), ())
+        return families
 
     def find(self, low: str) -> list[tuple[int, int, tuple[str, ...]]]:
         """Return (start, end, families) of each phrase found in normalized text, in text order."""
-        found = []
-        by_spelling = self._by_spelling
-        for start, end in self._scan(low):
-            matched = low[start:end]
-            families = by_spelling.get(matched) or by_spelling.get(_spelling(matched))
-            if families is None:
-                families = next((names for pattern, names in self._wildcards.get(low[start], ())
-                                 if pattern.fullmatch(low, start, end)), ())
-            found.append((start, end, families))
-        return found
+        return self._find(low, self._by_spelling, self._resolve)
 
 
 def _program(trie: dict, steps: Mapping[tuple[bool, str], tuple[tuple[int, ...], ...]]) -> tuple:

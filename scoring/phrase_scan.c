@@ -10,8 +10,10 @@
  * str.isspace()), as in the regex.
  *
  * Scanner(nodes) takes the trie as a tuple of nodes, each (has_end, edges), each edge (steps, child node);
- * a step is a code point, or one of the negative codes below. Scanner.scan(text) returns the (start, end)
- * of each phrase found, in text order: what the regex's matches give as (m.start(), m.end(1) - 1).
+ * a step is a code point, or one of the negative codes below. Scanner.find(text, spellings, resolve) returns
+ * (start, end, families) for each phrase found, in text order: (start, end) are what the regex's matches give
+ * as (m.start(), m.end(1) - 1), and families is spellings[text[start:end]], or, when that is missing or
+ * empty, resolve(text, start, end).
  *
  * WordTable(words, no_apostrophe, not_at_start) holds words, each with the bits of the categories it
  * belongs to (at most 30). WordTable.first(text, quoted, starts) reads the text's words once and
@@ -163,11 +165,34 @@ static Py_ssize_t walk_node(const Text *t, Py_ssize_t pos, Py_ssize_t index) {
     return -1;
 }
 
-static PyObject *Scanner_scan(Scanner *self, PyObject *text) {
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "scan() expects str, got %.100s", Py_TYPE(text)->tp_name);
+/* One phrase found: (start, end, families), the families being spellings[text[start:end]] or, when that is
+ * missing or empty, resolve(text, start, end). */
+static PyObject *phrase_found(PyObject *text, Py_ssize_t start, Py_ssize_t end, PyObject *spellings,
+                              PyObject *resolve) {
+    PyObject *matched = PyUnicode_Substring(text, start, end);
+    if (matched == NULL)
+        return NULL;
+    PyObject *families = PyDict_GetItemWithError(spellings, matched);  /* borrowed */
+    Py_DECREF(matched);
+    if (families == NULL && PyErr_Occurred())
+        return NULL;
+    int known = families != NULL ? PyObject_IsTrue(families) : 0;
+    if (known < 0)
+        return NULL;
+    if (known)
+        Py_INCREF(families);
+    else if ((families = PyObject_CallFunction(resolve, "Onn", text, start, end)) == NULL)
+        return NULL;
+    PyObject *hit = Py_BuildValue("(nnN)", start, end, families);
+    return hit;
+}
+
+static PyObject *Scanner_find(Scanner *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyDict_Check(args[1]) || !PyCallable_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "find() expects a str, a dict of spellings and a callable");
         return NULL;
     }
+    PyObject *text = args[0], *spellings = args[1], *resolve = args[2];
     Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), self};
     PyObject *found = PyList_New(0);
     if (found == NULL)
@@ -183,13 +208,13 @@ static PyObject *Scanner_scan(Scanner *self, PyObject *text) {
         Py_ssize_t end = walk_node(&t, start, 0);
         if (end < 0)
             continue;
-        PyObject *span = Py_BuildValue("(nn)", start, end);
-        if (span == NULL || PyList_Append(found, span) < 0) {
-            Py_XDECREF(span);
+        PyObject *hit = phrase_found(text, start, end, spellings, resolve);
+        if (hit == NULL || PyList_Append(found, hit) < 0) {
+            Py_XDECREF(hit);
             Py_DECREF(found);
             return NULL;
         }
-        Py_DECREF(span);
+        Py_DECREF(hit);
     }
     return found;
 }
@@ -288,7 +313,8 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
 }
 
 static PyMethodDef Scanner_methods[] = {
-    {"scan", (PyCFunction)Scanner_scan, METH_O, "Return (start, end) of each phrase found in the text."},
+    {"find", (PyCFunction)(void (*)(void))Scanner_find, METH_FASTCALL,
+     "find(text, spellings, resolve): return (start, end, families) of each phrase found in the text."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -31,7 +31,7 @@ from typing import NamedTuple
 from scoring import cues as cue
 from scoring.cues import Span
 from scoring.native import PACKAGE
-from scoring.result import Evidence, new_evidence
+from scoring.result import Evidence, new_record
 from scoring.sentiment import LEXICON
 
 Where = tuple[int, Span]  # (turn index, span in that turn's text)
@@ -282,7 +282,7 @@ def _sentences(text: str, quoted: Sequence[Span], at: dict[str, Span]) -> set[in
 def courtesy(found: Mapping[str, Where], points: Mapping[str, float]) -> tuple[float, tuple[Evidence, ...]]:
     """Return the courtesy signal (0..100) and its evidence: per strategy found, its points as effect."""
     # Sorted as whole tuples: (turn, start, end, cue) already differ, since each strategy is found once.
-    evidence = tuple(sorted([new_evidence(Evidence, (turn, start, end, name, points.get(name, 0.0),
+    evidence = tuple(sorted([new_record(Evidence, (turn, start, end, name, points.get(name, 0.0),
                                                      _REASONS[name]))
                              for name, (turn, (start, end)) in found.items()]))
     total = COURTESY_NEUTRAL + sum([e.effect for e in evidence])

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 CRITERIA = ("listen", "empathize", "apologize", "fix", "overcommunicate", "respond")
 
@@ -15,8 +13,6 @@ class Evidence(NamedTuple):
     `turn` indexes Interaction.turns; `start`/`end` are character offsets in that
     turn's text (end exclusive). `effect` is the signed number of points.
     Evidence with no span in the text (for example a slow response) has start == end == 0.
-    A named tuple, not a frozen dataclass: the scorer builds dozens per interaction, and a
-    frozen dataclass costs several times as much to build.
     """
 
     turn: int
@@ -32,21 +28,14 @@ class Evidence(NamedTuple):
                 "effect": self.effect, "reason": self.reason}
 
 
-# Evidence from a tuple of its fields: tuple.__new__ is C, where the named tuple's own constructors (__new__,
-# _make) run as Python, at about twice the cost; the scorer builds dozens per interaction.
-new_evidence: Callable[[type[Evidence], tuple[int, int, int, str, float, str]], Evidence] = tuple.__new__
-
-
-@dataclass(frozen=True, slots=True)
-class CriterionScore:
+class CriterionScore(NamedTuple):
     name: str
     score: float | None  # 0-100, None when not applicable
     applicable: bool
     evidence: tuple[Evidence, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Signals:
+class Signals(NamedTuple):
     apology: bool = False
     transfer: bool = False
     timeline: bool = False
@@ -59,17 +48,16 @@ class Signals:
     first_response_seconds: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ScoreResult:
+class ScoreResult(NamedTuple):
     interaction_id: str
     rubric_version: str
     overall: float | None
     auto_fail: bool
     criteria: dict[str, CriterionScore]
     signals: Signals
-    critical: tuple[Evidence, ...] = field(default=())
+    critical: tuple[Evidence, ...] = ()
     # The politeness strategies behind signals.courtesy: it is clamp(50 + the sum of their effects).
-    courtesy_evidence: tuple[Evidence, ...] = field(default=())
+    courtesy_evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the CLI's JSON line shape."""
@@ -87,9 +75,20 @@ class ScoreResult:
                 }
                 for name, c in self.criteria.items()
             },
-            "signals": {name: getattr(self.signals, name) for name in _SIGNAL_FIELDS},
+            "signals": self.signals._asdict(),
             "courtesy_evidence": [e.to_dict() for e in self.courtesy_evidence],
         }
 
 
-_SIGNAL_FIELDS = tuple(f.name for f in fields(Signals))
+Record = TypeVar("Record", Evidence, CriterionScore)
+
+
+class RecordMaker(Protocol):
+    def __call__(self, record: type[Record], fields: tuple[Any, ...], /) -> Record: ...
+
+
+# A record from a tuple of its fields. The records are named tuples, not frozen dataclasses, because the
+# scorer builds dozens per interaction: compiled or not, a frozen dataclass's __init__ runs as Python and
+# sets each field through object.__setattr__ (about 1.3 µs for a CriterionScore), a named tuple's own
+# constructor runs as Python too (0.45 µs), and tuple.__new__ is C (0.2 µs).
+new_record: RecordMaker = tuple.__new__

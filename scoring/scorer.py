@@ -70,7 +70,7 @@ from scoring import cues as cue
 from scoring import politeness
 from scoring.cues import Span
 from scoring.model import Interaction
-from scoring.result import CRITERIA, CriterionScore, Evidence, ScoreResult, Signals, new_evidence
+from scoring.result import CRITERIA, CriterionScore, Evidence, ScoreResult, Signals, new_record
 from scoring.rubric import AGENT, CUE_FAMILIES, CUSTOMER, POINTS, CriterionRule, Rubric, load_rubric
 from scoring.sentiment import customer_outcome, sentiment
 
@@ -240,8 +240,8 @@ class _Tally:
         evidence = self.evidence
         total = self.rule.base + sum([e[4] for e in evidence])  # in the order found, as always
         evidence.sort(key=_EVIDENCE_ORDER)
-        return CriterionScore(self.criterion, round(min(100.0, max(0.0, total)), 1), True,
-                              tuple([new_evidence(Evidence, e) for e in evidence]))
+        return new_record(CriterionScore, (self.criterion, round(min(100.0, max(0.0, total)), 1), True,
+                                           tuple([new_record(Evidence, e) for e in evidence])))
 
 
 # Evidence is shown by turn, span, cue and reason: as an Evidence tuple's items, all but the effect.
@@ -506,7 +506,7 @@ class Scorer:
 
 def _critical(ctx: _Context) -> list[Evidence]:
     """Return every critical behaviour in agent turns as auto-fail evidence, in text order."""
-    found = [new_evidence(Evidence, (turn.index, start, end, family, CRITICAL_EFFECT, reason))
+    found = [new_record(Evidence, (turn.index, start, end, family, CRITICAL_EFFECT, reason))
              for turn in ctx.agent for family, reason in CRITICAL_REASONS.items()
              for start, end in turn.hits.get(family, ())]
     return sorted(found, key=_EVIDENCE_ORDER)

@@ -47,12 +47,19 @@ def texts_of(pieces: list[str], size: int = 30) -> st.SearchStrategy[str]:
         lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
 
 
+def both_finds(matcher: PhraseMatcher, text: str) -> tuple[list, list]:
+    """Return what the C walk and the regex find in `text`, families included."""
+    arguments = (text, matcher._by_spelling, matcher._resolve)
+    return matcher._find(*arguments), matcher._regex_find(*arguments)
+
+
 @needs_build
 @settings(max_examples=400, deadline=None)
 @given(texts)
 def test_the_c_walk_finds_what_the_regex_finds(text):
     for matcher in MATCHERS:
-        assert matcher._scan(text) == matcher._regex_scan(text)
+        c_found, regex_found = both_finds(matcher, text)
+        assert c_found == regex_found
 
 
 @needs_build
@@ -60,17 +67,47 @@ def test_the_c_walk_finds_what_the_regex_finds(text):
     "", " ", "we're not able to", "we are not able, we aren't able", "can not, cannot, can't, cant",
     "contact our billing team; reach out to our billing support claims department",
     "reach out to our a b c d department", "isn't working / not working", "let's go - lets go",
-    "é we'll", "we\u00a0will", "i'd i would", "sorry sorry sorry",
+    "é we'll", "we\u00a0will", "i'd i would", "sorry sorry sorry", "we are  not , able", "can - not",
 ])
 def test_the_c_walk_on_the_tricky_spellings(text):
     for matcher in MATCHERS:
-        assert matcher._scan(normalize(text)) == matcher._regex_scan(normalize(text))
+        c_found, regex_found = both_finds(matcher, normalize(text))
+        assert c_found == regex_found
 
 
 @needs_build
 def test_the_c_walk_is_what_the_matcher_uses():
     assert cues.phrase_scan is not None
-    assert MATCHERS[0]._scan.__self__.__class__ is cues.phrase_scan.Scanner
+    assert MATCHERS[0]._find.__self__.__class__ is cues.phrase_scan.Scanner
+
+
+@needs_build
+def test_the_c_walk_asks_for_the_families_of_other_spellings():
+    matcher = MATCHERS[-1]
+    asked = []
+
+    def resolve(text, start, end):
+        asked.append(text[start:end])
+        return ("other",)
+
+    text = "we are  not able, or we are not able; contact our billing team"
+    found = matcher._find(text, matcher._by_spelling, resolve)
+    assert [(text[start:end], families) for start, end, families in found] == [
+        ("we are  not able", ("other",)), ("we are not able", ("x",)), ("contact our billing team", ("other",))]
+    assert asked == ["we are  not able", "contact our billing team"]
+
+
+@needs_build
+def test_the_c_walk_passes_on_a_failing_resolve():
+    matcher = MATCHERS[-1]
+
+    def resolve(text, start, end):
+        raise LookupError(text[start:end])
+
+    with pytest.raises(LookupError, match="contact our billing team"):
+        matcher._find("please contact our billing team", matcher._by_spelling, resolve)
+    with pytest.raises(TypeError, match="a dict of spellings"):
+        matcher._find("we are not able", list(matcher._by_spelling), resolve)
 
 
 @needs_build
