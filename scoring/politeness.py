@@ -31,7 +31,7 @@ from typing import NamedTuple
 from scoring import cues as cue
 from scoring.cues import Span
 from scoring.native import PACKAGE
-from scoring.result import Evidence, new_record
+from scoring.result import Evidence, new_record, tenth
 from scoring.sentiment import LEXICON
 
 Where = tuple[int, Span]  # (turn index, span in that turn's text)
@@ -286,7 +286,7 @@ def courtesy(found: Mapping[str, Where], points: Mapping[str, float]) -> tuple[f
                                                      _REASONS[name]))
                              for name, (turn, (start, end)) in found.items()]))
     total = COURTESY_NEUTRAL + sum([e.effect for e in evidence])
-    return round(min(100.0, max(0.0, total)), 1), evidence
+    return tenth(min(100.0, max(0.0, total))), evidence
 
 
 class CourtesyPointsError(ValueError):

@@ -70,7 +70,7 @@ from scoring import cues as cue
 from scoring import politeness
 from scoring.cues import Span
 from scoring.model import Interaction
-from scoring.result import CRITERIA, CriterionScore, Evidence, ScoreResult, Signals, new_record
+from scoring.result import CRITERIA, CriterionScore, Evidence, ScoreResult, Signals, new_record, tenth
 from scoring.rubric import AGENT, CUE_FAMILIES, CUSTOMER, POINTS, CriterionRule, Rubric, load_rubric
 from scoring.sentiment import customer_outcome, sentiment
 
@@ -223,13 +223,13 @@ class _Tally:
 
     def grade(self, key: str, turn: _Turn, measure: float, reason: str) -> None:
         """Add `measure` (-1..1) times the key's points as evidence spanning the whole turn."""
-        effect = round(self.rule.points[key] * measure, 1) + 0.0  # no -0.0
+        effect = tenth(self.rule.points[key] * measure) + 0.0  # no -0.0
         if effect:
             self.evidence.append((turn.index, 0, len(turn.text), key, effect, reason))
 
     def add(self, turn: int, cue_name: str, effect: float, reason: str) -> None:
         """Record evidence with no text span and a computed effect (timing)."""
-        self.evidence.append((turn, 0, 0, cue_name, round(effect, 1) + 0.0, reason))  # no -0.0
+        self.evidence.append((turn, 0, 0, cue_name, tenth(effect) + 0.0, reason))  # no -0.0
 
     def _add(self, key: str, where: Where, cue_name: str | None, reason: str | None) -> None:
         turn, (start, end) = where
@@ -240,7 +240,7 @@ class _Tally:
         evidence = self.evidence
         total = self.rule.base + sum([e[4] for e in evidence])  # in the order found, as always
         evidence.sort(key=_EVIDENCE_ORDER)
-        return new_record(CriterionScore, (self.criterion, round(min(100.0, max(0.0, total)), 1), True,
+        return new_record(CriterionScore, (self.criterion, tenth(min(100.0, max(0.0, total))), True,
                                            tuple([new_record(Evidence, e) for e in evidence])))
 
 
@@ -293,27 +293,28 @@ class Scorer:
             "respond": self._respond(interaction.channel, waits) if waits else None,
         }
         criteria = {name: scores[name] or _NOT_APPLICABLE[name] for name in CRITERIA}
-        return ScoreResult(
-            interaction_id=interaction.id,
-            rubric_version=self.rubric.version,
-            overall=0.0 if critical else self._overall(criteria),
-            auto_fail=bool(critical),
-            criteria=criteria,
-            signals=Signals(
-                apology=bool(apologies.plain or apologies.generic or apologies.deflecting),
-                transfer="transfer" in ctx.seen,
-                timeline=bool(timelines),
-                question=bool(asks),
-                perk="perk" in ctx.seen,
-                customer_name_used=name_used is not None,
-                courtesy=courtesy,
-                customer_sentiment_start=ctx.sentiment_start,
-                customer_sentiment_end=ctx.sentiment_end,
-                first_response_seconds=round(waits[0][1], 1) if waits else None,
-            ),
-            critical=tuple(critical),
-            courtesy_evidence=courtesy_evidence,
-        )
+        signals = new_record(Signals, (
+            bool(apologies.plain or apologies.generic or apologies.deflecting),  # apology
+            "transfer" in ctx.seen,  # transfer
+            bool(timelines),  # timeline
+            bool(asks),  # question
+            "perk" in ctx.seen,  # perk
+            name_used is not None,  # customer_name_used
+            courtesy,
+            ctx.sentiment_start,  # customer_sentiment_start
+            ctx.sentiment_end,  # customer_sentiment_end
+            tenth(waits[0][1]) if waits else None,  # first_response_seconds
+        ))
+        return new_record(ScoreResult, (
+            interaction.id,
+            self.rubric.version,
+            0.0 if critical else self._overall(criteria),  # overall
+            bool(critical),  # auto_fail
+            criteria,
+            signals,
+            tuple(critical),
+            courtesy_evidence,
+        ))
 
     # -- analysis ---------------------------------------------------------------------------
 
@@ -501,7 +502,7 @@ class Scorer:
         total_weight = sum(w for w, _ in weighted)
         if not total_weight:
             return None
-        return round(sum(w * s for w, s in weighted) / total_weight, 1)
+        return tenth(sum(w * s for w, s in weighted) / total_weight)
 
 
 def _critical(ctx: _Context) -> list[Evidence]:
