@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 try:  # the trie walk in C, built with the compiled modules (scoring.native); else the regex engine walks it
     from scoring import phrase_scan  # type: ignore[attr-defined]
@@ -29,6 +29,7 @@ except ImportError:
     phrase_scan = None
 
 Span = tuple[int, int]
+Phrase = tuple[int, int, tuple[str, ...]]  # a phrase found: its start, end and cue families
 
 
 def word_table(*categories: Iterable[str], no_apostrophe: int = 0, not_at_start: int = 0,
@@ -44,8 +45,9 @@ def word_table(*categories: Iterable[str], no_apostrophe: int = 0, not_at_start:
     return phrase_scan.WordTable(bits, no_apostrophe=no_apostrophe, not_at_start=not_at_start, prefixes=prefixes)
 
 # Length-preserving folds applied after lower(): curly quotes/apostrophes and dashes.
-_FOLDS = (("’", "'"), ("‘", "'"), ("ʼ", "'"), ("`", "'"), ("´", "'"), ("“", '"'), ("”", '"'), ("„", '"'),
-          ("–", "-"), ("—", "-"))
+_FOLDS: Final = (
+    ("’", "'"), ("‘", "'"), ("ʼ", "'"), ("`", "'"), ("´", "'"), ("“", '"'), ("”", '"'), ("„", '"'),
+    ("–", "-"), ("—", "-"))
 
 
 def normalize(text: str) -> str:
@@ -67,35 +69,36 @@ class PhraseError(ValueError):
     """A rubric phrase that does not follow the plain-text phrase syntax."""
 
 
-_SEP = r"[\s,;:/-]+"
-_WORD = r"[\w'&]+"
-_TOKEN_OK = re.compile(r"[\w&]+(?:'[\w&]+)*")
-_SPLIT = re.compile(r"[\s,-]+")
-_BAD_CHAR = re.compile(r"[^\w\s',&*.-]")  # checked after normalize() folded curly apostrophes
+_SEP: Final = r"[\s,;:/-]+"
+_WORD: Final = r"[\w'&]+"
+_TOKEN_OK: Final = re.compile(r"[\w&]+(?:'[\w&]+)*")
+_SPLIT: Final = re.compile(r"[\s,-]+")
+_BAD_CHAR: Final = re.compile(r"[^\w\s',&*.-]")  # checked after normalize() folded curly apostrophes
 
-_NT_IRREGULAR = {"can't": ("can", "not"), "cannot": ("can", "not"), "won't": ("will", "not"),
-                 "shan't": ("shall", "not"), "ain't": ("am", "not")}
-_CONTRACTED = {"'m": "am", "'re": "are", "'ll": "will", "'ve": "have", "'d": "would"}
-_S_IS = frozenset("it that there what here he she who where how".split())
+_NT_IRREGULAR: Final = {"can't": ("can", "not"), "cannot": ("can", "not"), "won't": ("will", "not"),
+                        "shan't": ("shall", "not"), "ain't": ("am", "not")}
+_CONTRACTED: Final = {"'m": "am", "'re": "are", "'ll": "will", "'ve": "have", "'d": "would"}
+_S_IS: Final = frozenset("it that there what here he she who where how".split())
 # Auxiliaries that take a fused "n't"; "can", "will" and "shall" are irregular.
-_NT_AUX = frozenset("do does did is are was were has have had could would should must need might".split())
-_NEGATABLE_AUX = _NT_AUX | {"can", "will", "shall"}
+_NT_AUX: Final = frozenset(
+    "do does did is are was were has have had could would should must need might".split())
+_NEGATABLE_AUX: Final = _NT_AUX | {"can", "will", "shall"}
 # Pronoun + auxiliary pairs and their contracted tail; apostrophe optional unless the fused
 # spelling is a different word ("well", "ill", "were", "wed", "id", "lets", ...).
-_PAIR_TAIL = {"am": "m", "are": "re", "will": "ll", "have": "ve", "would": "d", "is": "s", "has": "s",
-              "us": "s"}
-_PAIR_SUBJECTS = {
+_PAIR_TAIL: Final = {"am": "m", "are": "re", "will": "ll", "have": "ve", "would": "d", "is": "s", "has": "s",
+                     "us": "s"}
+_PAIR_SUBJECTS: Final = {
     "am": {"i"}, "are": {"you", "we", "they", "who", "what"},
     "will": {"i", "you", "we", "they", "he", "she", "it", "that", "there", "who"},
     "have": {"i", "you", "we", "they", "who", "could", "would", "should"},
     "would": {"i", "you", "we", "they", "he", "she", "it", "that", "who"},
     "is": _S_IS, "has": _S_IS, "us": {"let"},
 }
-_FUSED_WORDS = frozenset("well ill were wed id hed hell shell shed lets whos".split())
+_FUSED_WORDS: Final = frozenset("well ill were wed id hed hell shell shed lets whos".split())
 # Spellings of a phrase-initial "not" ("isn't working" for "not working"); stems take a fused n't.
-_NOT_AUX = {"ca": "can", "wo": "will", "sha": "shall"}
-_NOT_STEMS = ("do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "could", "would",
-              "should", "must", "need", "might", "ca", "wo", "sha", "ai")
+_NOT_AUX: Final = {"ca": "can", "wo": "will", "sha": "shall"}
+_NOT_STEMS: Final = ("do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "could", "would",
+                     "should", "must", "need", "might", "ca", "wo", "sha", "ai")
 
 
 def phrase_tokens(phrase: object) -> tuple[str, ...]:
@@ -148,7 +151,10 @@ def _expand(token: str) -> tuple[str, ...]:
 
 
 # The steps of scoring/phrase_scan.c: a code point, or one of these for a regex fragment.
-APOSTROPHE, SEPARATOR, WORD, UP_TO_THREE_WORDS = -1, -2, -3, -4  # '?  [\s,;:/-]+  [\w'&]+  (?:word sep){0,3}
+APOSTROPHE: Final = -1  # '?
+SEPARATOR: Final = -2  # [\s,;:/-]+
+WORD: Final = -3  # [\w'&]+
+UP_TO_THREE_WORDS: Final = -4  # (?:[\w'&]+[\s,;:/-]+){0,3}
 
 
 class Unit(NamedTuple):
@@ -161,8 +167,9 @@ class Unit(NamedTuple):
     steps: tuple[tuple[int, ...], ...]
 
 
-_OPTIONAL_APOSTROPHE = Unit(True, "'?", ("'", ""), ((APOSTROPHE,),))
-_SEPARATOR = Unit(True, _SEP, (" ",), ((SEPARATOR,),))  # matched separators are normalized to one space
+_OPTIONAL_APOSTROPHE: Final = Unit(True, "'?", ("'", ""), ((APOSTROPHE,),))
+# Matched separators are normalized to one space.
+_SEPARATOR: Final = Unit(True, _SEP, (" ",), ((SEPARATOR,),))
 
 
 def _literal(text: str) -> list[Unit]:
@@ -240,11 +247,14 @@ def _negated_aux(word: str) -> list[list[Unit]]:
 
 # Internal families matched in the same pass as the rubric phrases. They only tell the structural
 # detectors below whether they need to run at all, which keeps scoring fast.
-NEGATOR = "_negator"
-TIME_HINT = "_time_hint"
-FACT_HINT = "_fact_hint"  # words naming a kind of fact an agent may ask for (see asked_fact_kinds)
-COUNTERFACTUAL, INDICATIVE, BY_THE_WAY = "_counterfactual", "_indicative", "_by_the_way"  # scoring.politeness
-HINT_FAMILIES: Mapping[str, tuple[str, ...]] = {
+NEGATOR: Final = "_negator"
+TIME_HINT: Final = "_time_hint"
+FACT_HINT: Final = "_fact_hint"  # words naming a kind of fact an agent may ask for (see asked_fact_kinds)
+# Hints for scoring.politeness: modal requests and indirection.
+COUNTERFACTUAL: Final = "_counterfactual"
+INDICATIVE: Final = "_indicative"
+BY_THE_WAY: Final = "_by_the_way"
+HINT_FAMILIES: Final[Mapping[str, tuple[str, ...]]] = {
     NEGATOR: tuple("not no never can't won't don't doesn't didn't isn't aren't wasn't weren't couldn't "
                    "wouldn't shouldn't haven't hasn't hadn't mustn't needn't nothing nobody none neither nor "
                    "without unable".split()),
@@ -261,7 +271,7 @@ HINT_FAMILIES: Mapping[str, tuple[str, ...]] = {
     INDICATIVE: ("can you", "will you"),
     BY_THE_WAY: ("by the way", "btw"),
 }
-_DIGIT = re.compile(r"[0-9]")  # an explicit range scans faster than \d
+_DIGIT: Final = re.compile(r"[0-9]")  # an explicit range scans faster than \d
 
 
 def regex_has_digit(text: str) -> bool:
@@ -269,10 +279,10 @@ def regex_has_digit(text: str) -> bool:
     return _DIGIT.search(text) is not None
 
 
-has_digit: Callable[[str], bool] = regex_has_digit if phrase_scan is None else phrase_scan.has_digit
+has_digit: Final[Callable[[str], bool]] = regex_has_digit if phrase_scan is None else phrase_scan.has_digit
 
 
-_TO_SPACE = str.maketrans(",;:/-", "     ")
+_TO_SPACE: Final = str.maketrans(",;:/-", "     ")
 
 
 def _spelling(matched: str) -> str:
@@ -335,7 +345,7 @@ class PhraseMatcher:
                       else self._regex_find)
 
     def _regex_find(self, low: str, spellings: Mapping[str, tuple[str, ...]],
-                    resolve: Callable[[str, int, int], tuple[str, ...]]) -> list[tuple[int, int, tuple[str, ...]]]:
+                    resolve: Callable[[str, int, int], tuple[str, ...]]) -> list[Phrase]:
         """Return (start, end, families) of each phrase the regex finds: what the C scan's find returns."""
         if self._pattern is None:
             return []
@@ -357,7 +367,7 @@ class PhraseMatcher:
                              if pattern.fullmatch(low, start, end)), ())
         return families
 
-    def find(self, low: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    def find(self, low: str) -> list[Phrase]:
         """Return (start, end, families) of each phrase found in normalized text, in text order."""
         return self._find(low, self._by_spelling, self._resolve)
 
@@ -410,10 +420,10 @@ def _emit(node: dict) -> str:
 # ---------------------------------------------------------------------------------------------
 # Quotes, negation, sentences
 
-_DOUBLE_QUOTED = re.compile(r'"[^"\n]+"')
+_DOUBLE_QUOTED: Final = re.compile(r'"[^"\n]+"')
 # An opening single quote follows a non-word character; apostrophes inside words ("can't") stay inside.
-_SINGLE_QUOTED = re.compile(r"'(?<!\w')(?:[^'\n]|(?<=\w)'(?=\w))+'(?!\w)")
-_EMAIL_QUOTED = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+_SINGLE_QUOTED: Final = re.compile(r"'(?<!\w')(?:[^'\n]|(?<=\w)'(?=\w))+'(?!\w)")
+_EMAIL_QUOTED: Final = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 
 
 def quoted_spans(low: str) -> list[Span]:
@@ -437,22 +447,23 @@ def overlaps(span: Span, spans: Iterable[Span]) -> bool:
     return False
 
 
-_NEGATOR_WORDS = frozenset("not no never cannot nothing nobody none neither nor without unable dont doesnt "
-                           "didnt cant wont isnt arent wasnt werent couldnt wouldnt shouldnt havent hasnt "
-                           "hadnt".split())
+_NEGATOR_WORDS: Final = frozenset(
+    "not no never cannot nothing nobody none neither nor without unable dont doesnt "
+    "didnt cant wont isnt arent wasnt werent couldnt wouldnt shouldnt havent hasnt "
+    "hadnt".split())
 # A negator followed by one of these is an idiom, not a denial ("no worries", "not only").
-_IDIOM_NEXT = frozenset("worry worries problem problems trouble hesitate doubt matter only charge cost "
-                        "extra".split())
-_CONDITIONAL = frozenset(("if", "unless", "whether"))
+_IDIOM_NEXT: Final = frozenset(
+    "worry worries problem problems trouble hesitate doubt matter only charge cost extra".split())
+_CONDITIONAL: Final = frozenset(("if", "unless", "whether"))
 # Clause breaks end a negation's scope: sentence punctuation, commas, quotes (found with rfind),
 # contrast words and "and"/"so"/"then" + a new subject.
-_CONTRAST = frozenset("but however although though instead except yet".split())
-_NEW_CLAUSE = frozenset(("and", "so", "then"))
-_SUBJECTS = frozenset("i we you it they this that he she".split())
-_NEGATION_REACH = 80  # characters looked back for a negator
-_LAST_CLAUSE_BREAK = re.compile(r'[\s\S]*[.,!?;:\n"]')  # greedy: matches up to the last break
-_WORDS = re.compile(r"[\w']+")
-_NEGATION_WINDOW = 7  # the negator and up to six words between it and the cue
+_CONTRAST: Final = frozenset("but however although though instead except yet".split())
+_NEW_CLAUSE: Final = frozenset(("and", "so", "then"))
+_SUBJECTS: Final = frozenset("i we you it they this that he she".split())
+_NEGATION_REACH: Final = 80  # characters looked back for a negator
+_LAST_CLAUSE_BREAK: Final = re.compile(r'[\s\S]*[.,!?;:\n"]')  # greedy: matches up to the last break
+_WORDS: Final = re.compile(r"[\w']+")
+_NEGATION_WINDOW: Final = 7  # the negator and up to six words between it and the cue
 
 
 def negated_before(low: str, start: int) -> bool:
@@ -490,14 +501,16 @@ def python_negated_before(low: str, start: int) -> bool:
     return False
 
 
-_NEGATION_WORDS = word_table(_CONTRAST, _NEW_CLAUSE, _SUBJECTS, _NEGATOR_WORDS, _IDIOM_NEXT, _CONDITIONAL)
+_NEGATION_WORDS: Final = word_table(
+    _CONTRAST, _NEW_CLAUSE, _SUBJECTS, _NEGATOR_WORDS, _IDIOM_NEXT, _CONDITIONAL)
 
 
 # A denial right after a remedy: "a refund isn't possible", "replacements cannot be issued".
-_DENIED_AFTER = re.compile(r"\s+(?:(?:is|are|was|were|would|could|will|can|ca|wo)(?:n'?t|\s*not)|never|not)"
-                           r"\s+"
-                           r"(?:be\s+)?(?:possible|available|an?\s+option|allowed|permitted|approved|eligible"
-                           r"|issued|processed|offered|given|done)\b")
+_DENIED_AFTER: Final = re.compile(
+    r"\s+(?:(?:is|are|was|were|would|could|will|can|ca|wo)(?:n'?t|\s*not)|never|not)"
+    r"\s+"
+    r"(?:be\s+)?(?:possible|available|an?\s+option|allowed|permitted|approved|eligible"
+    r"|issued|processed|offered|given|done)\b")
 
 
 def negated_after(low: str, end: int) -> bool:
@@ -505,7 +518,7 @@ def negated_after(low: str, end: int) -> bool:
     return _DENIED_AFTER.match(low, end) is not None
 
 
-_SENTENCE_END = re.compile(r"[.!?\n]")
+_SENTENCE_END: Final = re.compile(r"[.!?\n]")
 
 
 def regex_sentence_bounds(low: str, pos: int) -> Span:
@@ -516,8 +529,8 @@ def regex_sentence_bounds(low: str, pos: int) -> Span:
     return start, (m.end() if m else len(low))
 
 
-sentence_bounds: Callable[[str, int], Span] = (regex_sentence_bounds if phrase_scan is None
-                                               else phrase_scan.sentence_bounds)
+sentence_bounds: Final[Callable[[str, int], Span]] = (regex_sentence_bounds if phrase_scan is None
+                                                      else phrase_scan.sentence_bounds)
 
 
 def question_spans(low: str) -> list[Span]:
@@ -540,32 +553,33 @@ def question_spans(low: str) -> list[Span]:
 # ---------------------------------------------------------------------------------------------
 # Time and date commitments
 
-_NUM_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
-             r"|sixty|ninety|twenty-?four|forty-?eight|seventy-?two)")
-_NUM = rf"(?:\d+(?:\.\d+)?|{_NUM_WORD})"
-_NUM_LOOSE = rf"(?:{_NUM}|an?|a\s+few|a\s+couple(?:\s+of)?|the\s+next)"
-_UNIT = (r"(?:(?:more\s+)?(?:business|working|calendar)\s+)?"
-         r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)")
+_NUM_WORD: Final = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
+    r"|sixty|ninety|twenty-?four|forty-?eight|seventy-?two)")
+_NUM: Final = rf"(?:\d+(?:\.\d+)?|{_NUM_WORD})"
+_NUM_LOOSE: Final = rf"(?:{_NUM}|an?|a\s+few|a\s+couple(?:\s+of)?|the\s+next)"
+_UNIT: Final = (r"(?:(?:more\s+)?(?:business|working|calendar)\s+)?"
+                r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)")
 
 
 def _duration(num: str) -> str:
     return rf"(?:{num}(?:\s*(?:-|to|or)\s*{num})?\s*-?\s*{_UNIT}|\d+\s*h)\b"
 
 
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
-          r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)")
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_NUMERIC_DATE = (rf"(?:{_DAY}\s+(?:of\s+)?{_MONTH}\b|(?!24/7\b)\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b"
-                 rf"|\d{{4}}-\d{{2}}-\d{{2}}\b)")
-_DATE = rf"(?:{_MONTH}\.?\s+{_DAY}\b|{_NUMERIC_DATE})"
-_DIGIT_CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}\b)"
-_CLOCK = rf"(?:{_DIGIT_CLOCK}|noon\b|midday\b|midnight\b)"
-_END_OF = r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|business\s+day|today|tomorrow)\b"
+_WEEKDAY: Final = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_MONTH: Final = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+                 r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)")
+_DAY: Final = r"\d{1,2}(?:st|nd|rd|th)?"
+_NUMERIC_DATE: Final = (rf"(?:{_DAY}\s+(?:of\s+)?{_MONTH}\b|(?!24/7\b)\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b"
+                        rf"|\d{{4}}-\d{{2}}-\d{{2}}\b)")
+_DATE: Final = rf"(?:{_MONTH}\.?\s+{_DAY}\b|{_NUMERIC_DATE})"
+_DIGIT_CLOCK: Final = r"(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}\b)"
+_CLOCK: Final = rf"(?:{_DIGIT_CLOCK}|noon\b|midday\b|midnight\b)"
+_END_OF: Final = r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|business\s+day|today|tomorrow)\b"
 # Word-led expressions. Those in `anchored` point forward by themselves; the rest need a future
 # verb in their sentence ("you ordered on March 3" is history). Each starts with a word character;
 # (?=\w) says so first, so word ends fail before the alternatives are tried.
-_TIMELINE_WORDS = re.compile(
+_TIMELINE_WORDS: Final = re.compile(
     rf"\b(?=\w)(?:(?P<anchored>(?:within|in|under|less\s+than|up\s+to|over\s+the\s+next|in\s+the\s+next"
     rf"|within\s+the\s+next)\s+{_duration(_NUM_LOOSE)}"
     rf"|within\s+(?:the|an|one)\s+hour\b"
@@ -577,24 +591,25 @@ _TIMELINE_WORDS = re.compile(
     rf"|{_duration(_NUM_WORD)}))")
 # Digit-led expressions (dates, clock times, durations); they always need a future verb. Each
 # starts with its first digit written out, so the regex engine skips non-digits quickly.
-_TIMELINE_DIGITS = re.compile(
+_TIMELINE_DIGITS: Final = re.compile(
     rf"[0-9](?<![\w.][0-9])(?:\d?(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|\d?/\d{{1,2}}(?:/\d{{2,4}})?\b"
     rf"|\d{{3}}-\d{{2}}-\d{{2}}\b"
     rf"|\d?(?::\d{{2}})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d?:\d{{2}}\b"
     rf"|\d*(?:\.\d+)?(?:\s*(?:-|to|or)\s*{_NUM})?\s*-?\s*{_UNIT}\b|\d*\s*h\b)")
-_NOT_A_TIME = frozenset(("24/7",))
+_NOT_A_TIME: Final = frozenset(("24/7",))
 # The words a word-led expression can start with: first words (whole), and the number words and digits
 # of its durations, which may run into their unit ("twohours", "24h").
-_TIMELINE_FIRST_WORDS = tuple(
+_TIMELINE_FIRST_WORDS: Final = tuple(
     "within in under less up over by before until no tomorrow tonight later the end eod close next this today "
     "noon midday midnight monday tuesday wednesday thursday friday saturday sunday january february march "
     "april may june july august september october november december jan feb mar apr jun jul aug sep sept oct "
     "nov dec".split())
-_TIMELINE_NUMBERS = tuple("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
-                          "forty sixty ninety seventy 0 1 2 3 4 5 6 7 8 9".split())
-_FUTURE = re.compile(r"\b(?:will|shall|going\s+to|gonna|expect|expected|should|scheduled|estimated|due"
-                     r"|aim|plan|takes?)\b|'ll\b")
-_ANCHOR_BEFORE = re.compile(r"\b(?:by|before|until|within|in|no\s+later\s+than)\s+(?:the\s+)?$")
+_TIMELINE_NUMBERS: Final = tuple(
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
+    "forty sixty ninety seventy 0 1 2 3 4 5 6 7 8 9".split())
+_FUTURE: Final = re.compile(r"\b(?:will|shall|going\s+to|gonna|expect|expected|should|scheduled|estimated|due"
+                            r"|aim|plan|takes?)\b|'ll\b")
+_ANCHOR_BEFORE: Final = re.compile(r"\b(?:by|before|until|within|in|no\s+later\s+than)\s+(?:the\s+)?$")
 
 
 def timeline_spans(low: str, time_words: Iterable[Span] | None = None) -> list[Span]:
@@ -651,12 +666,15 @@ def _matches_at(pattern: re.Pattern[str], starts: Callable[[str, int, int], list
     return found
 
 
-_TIMELINE_STARTS = None if phrase_scan is None else word_table(_TIMELINE_FIRST_WORDS, _TIMELINE_NUMBERS,
-                                                                prefixes=2).starts
+_TIMELINE_STARTS: Final = None if phrase_scan is None else word_table(
+    _TIMELINE_FIRST_WORDS, _TIMELINE_NUMBERS,
+     prefixes=2).starts
 # A digit-led expression starts with a word that starts with a digit.
-_DIGIT_STARTS = None if phrase_scan is None else word_table("0123456789", prefixes=1).starts
+_DIGIT_STARTS: Final = None if phrase_scan is None else word_table("0123456789", prefixes=1).starts
 
-_BEFORE_TIME_WORD, _AFTER_TIME_WORD = 48, 32  # reach of an expression around its time word, in characters
+# The reach of an expression around its time word, in characters.
+_BEFORE_TIME_WORD: Final = 48
+_AFTER_TIME_WORD: Final = 32
 
 
 def _windows(spans: Iterable[Span], size: int) -> list[Span]:
@@ -692,7 +710,7 @@ def python_future_sentence(low: str, pos: int) -> bool:
     return _FUTURE.search(low, start, end) is not None
 
 
-_FUTURE_STARTS = None if phrase_scan is None else word_table(
+_FUTURE_STARTS: Final = None if phrase_scan is None else word_table(
     "will shall gonna expect expected should scheduled estimated due aim plan take takes".split()).starts
 
 
@@ -700,8 +718,8 @@ _FUTURE_STARTS = None if phrase_scan is None else word_table(
 # Facts the customer gives, and facts the agent asks for
 
 # Emails are found from their "@" (a literal the regex engine finds fast) and widened to the left.
-_EMAIL_TAIL = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
-_EMAIL_HEAD = re.compile(r"[\w.+-]+$")
+_EMAIL_TAIL: Final = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_HEAD: Final = re.compile(r"[\w.+-]+$")
 
 
 def emails(text: str) -> list[str]:
@@ -716,19 +734,21 @@ def emails(text: str) -> list[str]:
 
 # Each pattern starts with a literal or a digit so the regex engine can skip positions quickly;
 # word boundaries before the match are checked in Python.
-_GIVEN_KEYED = re.compile(r"(order|account|tracking|reference|ref|case|ticket|booking|confirmation|invoice"
-                          r"|ios|android|macos|ipados|watchos|windows|version)\b"
-                          r"(?:[^.?!\n\d]{0,25}\d|\s*v?\d)")
-_VERSIONED = ("ios", "android", "macos", "ipados", "watchos", "windows", "version")
-_KEY_KIND = {"order": "order", "account": "account", "tracking": "tracking",
-             **dict.fromkeys(_VERSIONED, "version")}
-_GIVEN_ADDRESS = re.compile(r"[0-9]+\s+(?:[a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr"
-                            r"|boulevard|blvd|way|court|ct|place|pl|close|crescent)\b")
-_GIVEN_PHONE = re.compile(r"[+0-9][0-9 ().-]{6,}[0-9](?![\w/])")
+_GIVEN_KEYED: Final = re.compile(
+    r"(order|account|tracking|reference|ref|case|ticket|booking|confirmation|invoice"
+    r"|ios|android|macos|ipados|watchos|windows|version)\b"
+    r"(?:[^.?!\n\d]{0,25}\d|\s*v?\d)")
+_VERSIONED: Final = ("ios", "android", "macos", "ipados", "watchos", "windows", "version")
+_KEY_KIND: Final = {"order": "order", "account": "account", "tracking": "tracking",
+                    **dict.fromkeys(_VERSIONED, "version")}
+_GIVEN_ADDRESS: Final = re.compile(
+    r"[0-9]+\s+(?:[a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr"
+    r"|boulevard|blvd|way|court|ct|place|pl|close|crescent)\b")
+_GIVEN_PHONE: Final = re.compile(r"[+0-9][0-9 ().-]{6,}[0-9](?![\w/])")
 # Literal-first alternatives let the regex engine skip positions quickly; the kind is told by the text.
-_GIVEN_WORDS = re.compile(r"my\s+name(?:\s+is|'s)\s+\w"
-                          r"|iphone|ipad|ipod|macbook|imac|galaxy|pixel|apple\s+watch|airpods")
-_ASKED = re.compile(
+_GIVEN_WORDS: Final = re.compile(r"my\s+name(?:\s+is|'s)\s+\w"
+                                 r"|iphone|ipad|ipod|macbook|imac|galaxy|pixel|apple\s+watch|airpods")
+_ASKED: Final = re.compile(
     r"\b(?:(?P<email>e-?mail(?:\s+address)?)"
     r"|(?P<order>order\s*(?:number|no|#|id|details))"
     r"|(?P<account>account\s*(?:number|no|#|id))"
@@ -786,16 +806,17 @@ def asked_fact_kinds(low: str, start: int, end: int) -> list[tuple[str, Span]]:
 # Capitalized words inside a sentence (Lisbon) come straight from findall; numbers and ids (from
 # their first digit) and mixed-case names (from their inner capital: iPhone) are widened back over
 # their leading letters.
-_CAPITALIZED = re.compile(r"[A-Z](?<=[\w,;:] [A-Z])[a-z]{2,}\b")
-_NUMBER_OR_INNER_CAPITAL = re.compile(r"[0-9#$£€A-Z](?:(?<=[0-9#$£€])(?<![0-9.][0-9#$£€])[\w./-]*"
-                                      r"|(?<=[a-z][A-Z])\w*)")
+_CAPITALIZED: Final = re.compile(r"[A-Z](?<=[\w,;:] [A-Z])[a-z]{2,}\b")
+_NUMBER_OR_INNER_CAPITAL: Final = re.compile(r"[0-9#$£€A-Z](?:(?<=[0-9#$£€])(?<![0-9.][0-9#$£€])[\w./-]*"
+                                             r"|(?<=[a-z][A-Z])\w*)")
 # A handle and the capitalized words of a brand name after it: "@China Unicom Customer Service".
-_MENTION = re.compile(r"@ ?[\w-]+(?: [A-Z][\w-]*)*")
-_MAX_SPECIFICS = 24  # per turn; bounds the work on long messages
-_NOT_SPECIFIC = frozenset("the and thanks thank please sorry hello dear okay yes but this that what when "
-                          "where why how could would should can will just also hi hey you your yours our "
-                          "ours they them their she her his him its customer service support team help mr "
-                          "mrs ms dr sir madam".split())
+_MENTION: Final = re.compile(r"@ ?[\w-]+(?: [A-Z][\w-]*)*")
+_MAX_SPECIFICS: Final = 24  # per turn; bounds the work on long messages
+_NOT_SPECIFIC: Final = frozenset(
+    "the and thanks thank please sorry hello dear okay yes but this that what when "
+    "where why how could would should can will just also hi hey you your yours our "
+    "ours they them their she her his him its customer service support team help mr "
+    "mrs ms dr sir madam".split())
 
 
 def python_specific_spans(text: str) -> tuple[list[Span], list[Span]]:
@@ -807,7 +828,7 @@ def python_specific_spans(text: str) -> tuple[list[Span], list[Span]]:
             [m.span() for m in _CAPITALIZED.finditer(text)])
 
 
-specific_spans: Callable[[str], tuple[list[Span], list[Span]]] = (
+specific_spans: Final[Callable[[str], tuple[list[Span], list[Span]]]] = (
     python_specific_spans if phrase_scan is None else phrase_scan.specific_spans)
 
 

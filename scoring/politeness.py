@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from scoring import cues as cue
 from scoring.cues import Span
@@ -36,11 +36,11 @@ from scoring.sentiment import LEXICON
 
 Where = tuple[int, Span]  # (turn index, span in that turn's text)
 
-COURTESY_NEUTRAL = 50.0
-POINTS_PATH = PACKAGE / "courtesy_points.toml"
+COURTESY_NEUTRAL: Final = 50.0
+POINTS_PATH: Final = PACKAGE / "courtesy_points.toml"
 
 # Every strategy and what it is (the evidence reason reads "courtesy: <this>").
-STRATEGIES: Mapping[str, str] = {
+STRATEGIES: Final[Mapping[str, str]] = {
     "gratitude": "gratitude",
     "deference": "deference ('great question', 'thanks for your patience')",
     "greeting": "greeting",
@@ -70,40 +70,40 @@ STRATEGIES: Mapping[str, str] = {
     "critical": "critical behaviour",
 }
 # Service families the politeness corpus hardly contains: hand-set points, not learned.
-FIXED_POINTS: Mapping[str, float] = MappingProxyType(
+FIXED_POINTS: Final[Mapping[str, float]] = MappingProxyType(
     {"helpfulness": 6.0, "empathy": 8.0, "condescension": -20.0, "critical": -40.0})
-LEARNED = tuple(name for name in STRATEGIES if name not in FIXED_POINTS)
-_REASONS = {name: f"courtesy: {what}" for name, what in STRATEGIES.items()}
+LEARNED: Final = tuple(name for name in STRATEGIES if name not in FIXED_POINTS)
+_REASONS: Final = {name: f"courtesy: {what}" for name, what in STRATEGIES.items()}
 
 # Cue families (rubric families and phrase-pass hints) whose first live hit in an agent turn is a strategy.
 # Apologies and critical behaviours are classified by the scorer and passed to `courtesy` as found.
-FAMILY_STRATEGIES: Mapping[str, str] = {
+FAMILY_STRATEGIES: Final[dict[str, str]] = {
     "courtesy_gratitude": "gratitude", "courtesy_deference": "deference", "courtesy_greeting": "greeting",
     "courtesy_helpful": "helpfulness", "empathy": "empathy", "condescension": "condescension",
     "blunt": "blunt", cue.BY_THE_WAY: "indirect", cue.COUNTERFACTUAL: "counterfactual_modal",
     cue.INDICATIVE: "indicative_modal",
 }
-_MODALS = (cue.COUNTERFACTUAL, cue.INDICATIVE)
+_MODALS: Final = (cue.COUNTERFACTUAL, cue.INDICATIVE)
 # Negators inside these phrases are formulas, not disagreement ("no worries", "don't hesitate").
-_FORMULAS = ("courtesy_helpful", "further_help")
+_FORMULAS: Final = ("courtesy_helpful", "further_help")
 
 # One match per sentence: its first word (after quotes, brackets or a reply's @handle) and its end
 # marks. A sentence ends at . ! ? or a newline.
-_SENTENCE = re.compile(r"[\s\"'(*>-]*(?:@[\w-]+[\s:,]*)?([a-z][a-z']*)?[^.!?\n]*([.!?\n]*)")
-_START_KINDS: Mapping[str, str] = {
+_SENTENCE: Final = re.compile(r"[\s\"'(*>-]*(?:@[\w-]+[\s:,]*)?([a-z][a-z']*)?[^.!?\n]*([.!?\n]*)")
+_START_KINDS: Final[dict[str, str]] = {
     **dict.fromkeys("so then and but or".split(), "direct_start"),
     **dict.fromkeys("i my mine myself i'm i've i'd i'll".split(), "first_person_start"),
     **dict.fromkeys("you your yours yourself you're you've you'd you'll".split(), "second_person_start"),
 }
 # Kinds of question, told by a question's first word.
-_QUESTION_KINDS: Mapping[str, str] = {
+_QUESTION_KINDS: Final[dict[str, str]] = {
     **dict.fromkeys("what what's whats who who's whom whose where where's when how how's which".split(),
                     "direct_question"),
     **dict.fromkeys("is isn't are aren't am was wasn't were weren't do don't does doesn't did didn't have "
                     "haven't has hasn't had hadn't can can't could couldn't will won't would wouldn't should "
                     "shouldn't shall may might must".split(), "yes_no_question"),
 }
-_WHY = re.compile(r"\bwhy\b")
+_WHY: Final = re.compile(r"\bwhy\b")
 
 
 class _Words(NamedTuple):
@@ -115,7 +115,7 @@ class _Words(NamedTuple):
     before_apostrophe: bool  # a word followed by an apostrophe counts ("i'm"; not "well'" for the lexicon)
 
 
-_WORD_STRATEGIES = (
+_WORD_STRATEGIES: Final = (
     _Words("first_person", ("i", "me", "my", "mine", "myself"), False, True),
     _Words("second_person", ("you", "your", "yours", "yourself", "yourselves", "u", "ur"), False, True),
     _Words("first_person_plural", ("we", "us", "our", "ours", "ourselves", "let's"), True, True),
@@ -148,12 +148,12 @@ def _word_regex(words: _Words) -> re.Pattern[str]:
     return re.compile(r"\W" + emit(trie) + r"\b" + ("" if words.before_apostrophe else "(?!')"))
 
 
-_WORD_PATTERNS = tuple((_word_regex(words), words.at_start) for words in _WORD_STRATEGIES)
+_WORD_PATTERNS: Final = tuple((_word_regex(words), words.at_start) for words in _WORD_STRATEGIES)
 FirstWords = Callable[[str, Sequence[Span], AbstractSet[int]], tuple[Span | None, ...]]
 
 
 # The C word table of _WORD_STRATEGIES (scoring/phrase_scan.c), None without the build.
-_WORD_TABLE = cue.word_table(
+_WORD_TABLE: Final = cue.word_table(
     *(words.words for words in _WORD_STRATEGIES),
     no_apostrophe=sum(1 << n for n, words in enumerate(_WORD_STRATEGIES) if not words.before_apostrophe),
     not_at_start=sum(1 << n for n, words in enumerate(_WORD_STRATEGIES) if not words.at_start))
@@ -227,7 +227,7 @@ def regex_first_words(text: str, quoted: Sequence[Span], starts: AbstractSet[int
                  for pattern, at_start in _WORD_PATTERNS)
 
 
-first_words: FirstWords = regex_first_words if _WORD_TABLE is None else _WORD_TABLE.first
+first_words: Final[FirstWords] = regex_first_words if _WORD_TABLE is None else _WORD_TABLE.first
 
 
 def _word_spans(pattern: re.Pattern[str], after_newline: str, quoted: Sequence[Span],
@@ -251,7 +251,7 @@ def regex_sentences(text: str) -> list[tuple[int, int, bool, int]]:
             if m.group(1) is not None]
 
 
-sentences: Callable[[str], list[tuple[int, int, bool, int]]] = (
+sentences: Final[Callable[[str], list[tuple[int, int, bool, int]]]] = (
     regex_sentences if cue.phrase_scan is None else cue.phrase_scan.sentences)
 
 
@@ -279,7 +279,7 @@ def _sentences(text: str, quoted: Sequence[Span], at: dict[str, Span]) -> set[in
     return starts
 
 
-def courtesy(found: Mapping[str, Where], points: Mapping[str, float]) -> tuple[float, tuple[Evidence, ...]]:
+def courtesy(found: Mapping[str, Where], points: dict[str, float]) -> tuple[float, tuple[Evidence, ...]]:
     """Return the courtesy signal (0..100) and its evidence: per strategy found, its points as effect."""
     # Sorted as whole tuples: (turn, start, end, cue) already differ, since each strategy is found once.
     evidence = tuple(sorted([new_record(Evidence, (turn, start, end, name, points.get(name, 0.0),

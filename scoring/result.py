@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
-CRITERIA = ("listen", "empathize", "apologize", "fix", "overcommunicate", "respond")
+CRITERIA: Final = ("listen", "empathize", "apologize", "fix", "overcommunicate", "respond")
 
 
 class Evidence(NamedTuple):
@@ -91,7 +91,7 @@ class RecordMaker(Protocol):
 # scorer builds dozens per interaction: compiled or not, a frozen dataclass's __init__ runs as Python and
 # sets each field through object.__setattr__ (about 1.3 µs for a CriterionScore), a named tuple's own
 # constructor runs as Python too (0.45 µs), and tuple.__new__ is C (0.2 µs).
-new_record: RecordMaker = tuple.__new__
+new_record: Final[RecordMaker] = tuple.__new__
 
 
 def tenth(value: float) -> float:

@@ -26,7 +26,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Final, Mapping
 
 from scoring.cues import PhraseError, phrase_tokens
 from scoring.errors import SourceFieldError, show_value as _show
@@ -96,7 +96,8 @@ POINTS: Mapping[str, Mapping[str, tuple[int, str]]] = {
 OUTCOME_POINTS = frozenset(("customer_outcome", "customer_calmed", "apology_repair", "apology_accepted",
                             "customer_asked_again"))
 
-AGENT, CUSTOMER = "agent", "customer"
+AGENT: Final = "agent"
+CUSTOMER: Final = "customer"
 
 # Cue families: whose turns they are matched in, and what they detect.
 CUE_FAMILIES: Mapping[str, tuple[str, str]] = {

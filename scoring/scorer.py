@@ -65,6 +65,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 from operator import itemgetter
+from typing import Final
 
 from scoring import cues as cue
 from scoring import politeness
@@ -74,32 +75,34 @@ from scoring.result import CRITERIA, CriterionScore, Evidence, ScoreResult, Sign
 from scoring.rubric import AGENT, CUE_FAMILIES, CUSTOMER, POINTS, CriterionRule, Rubric, load_rubric
 from scoring.sentiment import customer_outcome, sentiment
 
-MAX_PENALTIES = 3
-CRITICAL_EFFECT = -100.0
-CRITICAL_REASONS = {
+MAX_PENALTIES: Final = 3
+CRITICAL_EFFECT: Final = -100.0
+CRITICAL_REASONS: Final = {
     "critical_dismissive": "auto-fail: dismissed the customer",
     "critical_insult": "auto-fail: insulted the customer",
     "critical_blame": "auto-fail: blamed the customer",
 }
-COURTESY_FAMILIES = ("courtesy_gratitude", "courtesy_please", "courtesy_greeting", "courtesy_helpful",
-                     "courtesy_hedge", "courtesy_deference")
-_COURTESY_REASONS = {family: f"courtesy: {family.removeprefix('courtesy_')}" for family in COURTESY_FAMILIES}
+COURTESY_FAMILIES: Final = ("courtesy_gratitude", "courtesy_please", "courtesy_greeting", "courtesy_helpful",
+                            "courtesy_hedge", "courtesy_deference")
+_COURTESY_REASONS: Final = {
+    family: f"courtesy: {family.removeprefix('courtesy_')}" for family in COURTESY_FAMILIES}
 # A customer turn this negative counts as reporting a problem even without a problem phrase.
-UPSET_SENTIMENT = -0.4
+UPSET_SENTIMENT: Final = -0.4
 
 # Families whose hits a preceding negator cancels; politeness formulas and phrases that already
 # carry their own negation ("nothing I can do") are exempt.
-_NEGATABLE_BEFORE = frozenset(CUE_FAMILIES) - {
+_NEGATABLE_BEFORE: Final = frozenset(CUE_FAMILIES) - {
     *COURTESY_FAMILIES, "apology_generic", "apology_conditional", "helpless", "further_help", "next_step",
     "explain", "request"}
 # Remedies can also be denied after the fact: "a refund is not possible".
-_NEGATABLE_AFTER = frozenset(("resolution", "troubleshooting", "perk"))
+_NEGATABLE_AFTER: Final = frozenset(("resolution", "troubleshooting", "perk"))
 # Customer families that only matter as "said somewhere": once seen, later hits need no work.
-_ONCE_ENOUGH = frozenset(("problem", "company_fault", "request"))
+_ONCE_ENOUGH: Final = frozenset(("problem", "company_fault", "request"))
 
 
 Plan = tuple[tuple[str, bool, bool, bool], ...]
-_PLANS: dict[tuple[str, ...], Plan] = {}  # the matchers return a few hundred distinct family tuples at most
+# The matchers return a few hundred distinct family tuples at most.
+_PLANS: Final[dict[tuple[str, ...], Plan]] = {}
 
 
 def _plan(families: tuple[str, ...]) -> Plan:
@@ -114,23 +117,27 @@ def _plan(families: tuple[str, ...]) -> Plan:
                                          family in _NEGATABLE_AFTER) for family in families)
     return plan
 
-_DEFLECTING_TAIL = re.compile(r"\b(?:but|however|unfortunately|though)\b[^.!?\n]*?"
-                              r"(?:\bnot\b|n't\b|\bcannot\b|\bpolicy\b|\bunable\b|\bno\s+way\b)")
+_DEFLECTING_TAIL: Final = re.compile(r"\b(?:but|however|unfortunately|though)\b[^.!?\n]*?"
+                                     r"(?:\bnot\b|n't\b|\bcannot\b|\bpolicy\b|\bunable\b|\bno\s+way\b)")
 # A remedy reported as done: a perfect/passive marker before it in the clause with no future modal
 # in between ("I've gone ahead and refunded", "the charge was reversed"), or "... has been issued" after.
-_DONE_MARKER = re.compile(r"\b(?:i've|i\s+have|we've|we\s+have|has\s+been|have\s+been|had\s+been|is\s+now"
-                          r"|are\s+now|was|were|already|just|successfully|went\s+ahead|gone\s+ahead)\b")
-_FUTURE_MODAL = re.compile(r"\b(?:will|can|could|would|shall|going\s+to)\b|'ll\b")
-_DONE_AFTER = re.compile(r"[\w' ]{0,25}?\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+\w+")
+_DONE_MARKER: Final = re.compile(
+    r"\b(?:i've|i\s+have|we've|we\s+have|has\s+been|have\s+been|had\s+been|is\s+now"
+    r"|are\s+now|was|were|already|just|successfully|went\s+ahead|gone\s+ahead)\b")
+_FUTURE_MODAL: Final = re.compile(r"\b(?:will|can|could|would|shall|going\s+to)\b|'ll\b")
+_DONE_AFTER: Final = re.compile(r"[\w' ]{0,25}?\b(?:has|have)\s+(?:now\s+|already\s+)?been\s+\w+")
 # Remedy words that are not the agent's remedy (see _remedies): the customer is to do it, or it is only tried.
-_CUSTOMER_DOES = re.compile(r"\b(?:you(?:'ll)?\s+(?:can|could|may|might|should|must|need\s+to|have\s+to"
-                            r"|will\s+need\s+to|are\s+(?:advised|suggested)\s+to)(?!n't|not|')"
-                            r"|(?:suggest|recommend|advise)(?:\s+that)?\s+you)\b")
-_WORD_CHAR = re.compile(r"\w")
-_YOURSELF = re.compile(r"\byourself\b")
-_ATTEMPT = re.compile(r"\b(?:try|tries|trying|attempt)\s+(?:(?:our|my|its|their|the)\s+best\s+)?to\s+$")
-_CHANNEL = re.compile(r"\b(?:e-?mail|call|phone|ring|text|sms|dm|message|chat|letter|post|voicemail)\b")
-_TITLES = frozenset(("mr", "mrs", "ms", "miss", "dr", "sir", "madam"))
+_CUSTOMER_DOES: Final = re.compile(
+    r"\b(?:you(?:'ll)?\s+(?:can|could|may|might|should|must|need\s+to|have\s+to"
+    r"|will\s+need\s+to|are\s+(?:advised|suggested)\s+to)(?!n't|not|')"
+    r"|(?:suggest|recommend|advise)(?:\s+that)?\s+you)\b")
+_WORD_CHAR: Final = re.compile(r"\w")
+_YOURSELF: Final = re.compile(r"\byourself\b")
+_ATTEMPT: Final = re.compile(
+    r"\b(?:try|tries|trying|attempt)\s+(?:(?:our|my|its|their|the)\s+best\s+)?to\s+$")
+_CHANNEL: Final = re.compile(
+    r"\b(?:e-?mail|call|phone|ring|text|sms|dm|message|chat|letter|post|voicemail)\b")
+_TITLES: Final = frozenset(("mr", "mrs", "ms", "miss", "dr", "sir", "madam"))
 
 Where = tuple[int, Span]  # (turn index, span in that turn's text)
 
@@ -245,8 +252,8 @@ class _Tally:
 
 
 # Evidence is shown by turn, span, cue and reason: as an Evidence tuple's items, all but the effect.
-_EVIDENCE_ORDER = itemgetter(0, 1, 2, 3, 5)
-_NOT_APPLICABLE = {name: CriterionScore(name, None, False, ()) for name in CRITERIA}
+_EVIDENCE_ORDER: Final = itemgetter(0, 1, 2, 3, 5)
+_NOT_APPLICABLE: Final = {name: CriterionScore(name, None, False, ()) for name in CRITERIA}
 
 
 class Scorer:
@@ -514,7 +521,7 @@ def _critical(ctx: _Context) -> list[Evidence]:
 
 
 def _courtesy(ctx: _Context, apologies: _Apologies, critical: list[Evidence],
-              points: Mapping[str, float]) -> tuple[float, tuple[Evidence, ...]]:
+              points: dict[str, float]) -> tuple[float, tuple[Evidence, ...]]:
     """Return the courtesy signal and its evidence: the politeness strategies of the agent turns."""
     if not ctx.agent:
         return politeness.COURTESY_NEUTRAL, ()

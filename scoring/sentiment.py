@@ -19,10 +19,11 @@ import math
 import re
 import string
 from collections.abc import Callable
+from typing import Final
 
 from scoring.cues import phrase_scan, word_table
 
-_POSITIVE = {
+_POSITIVE: Final = {
     3: "amazing awesome brilliant excellent fantastic outstanding perfect superb wonderful love loved lovely "
        "delighted thrilled incredible",
     2: "great good happy glad pleased satisfied thanks thank grateful appreciate appreciated helpful "
@@ -32,7 +33,7 @@ _POSITIVE = {
     1: "ok okay fine fair better clear polite patient prompt useful well hope hopefully understand "
        "understood connected restored received normal cute",
 }
-_NEGATIVE = {
+_NEGATIVE: Final = {
     3: "terrible awful horrible worst hate hated disgusting furious outrageous unacceptable pathetic useless "
        "rubbish scam fraud shit crap ridiculous appalling nightmare disgrace incompetent sucks fucking fuck "
        "shameless shamelessly irresponsible cheat cheating liar",
@@ -46,27 +47,30 @@ _NEGATIVE = {
        "still again down outage disconnected deducted unresolved doubt worse repeatedly automatic "
        "waited",
 }
-LEXICON: dict[str, float] = {word: float(sign * weight)
-                             for sign, table in ((1, _POSITIVE), (-1, _NEGATIVE))
-                             for weight, words in table.items() for word in words.split()}
+LEXICON: Final[dict[str, float]] = {word: float(sign * weight)
+                                    for sign, table in ((1, _POSITIVE), (-1, _NEGATIVE))
+                                    for weight, words in table.items() for word in words.split()}
 
-_NEGATORS = frozenset("not no never none nobody nothing neither nor without cannot dont doesnt didnt cant "
-                      "wont isnt arent wasnt werent couldnt wouldnt shouldnt havent hasnt don't doesn't "
-                      "didn't "
-                      "can't won't isn't aren't wasn't weren't couldn't wouldn't shouldn't haven't "
-                      "hasn't".split())
-_INTENSIFIERS = {"very": 1.3, "really": 1.3, "so": 1.25, "extremely": 1.5, "absolutely": 1.4, "totally": 1.3,
-                 "completely": 1.3, "incredibly": 1.5, "super": 1.3, "too": 1.2, "most": 1.2, "quite": 1.1}
-_NEGATION_FACTOR = -0.6
-_BUT_BEFORE, _BUT_AFTER = 0.5, 1.5
-_EXCLAMATION_BOOST = 0.3
-_SQUASH = 12.0
+_NEGATORS: Final = frozenset(
+    "not no never none nobody nothing neither nor without cannot dont doesnt didnt cant "
+    "wont isnt arent wasnt werent couldnt wouldnt shouldnt havent hasnt don't doesn't "
+    "didn't "
+    "can't won't isn't aren't wasn't weren't couldn't wouldn't shouldn't haven't "
+    "hasn't".split())
+_INTENSIFIERS: Final = {
+    "very": 1.3, "really": 1.3, "so": 1.25, "extremely": 1.5, "absolutely": 1.4, "totally": 1.3,
+    "completely": 1.3, "incredibly": 1.5, "super": 1.3, "too": 1.2, "most": 1.2, "quite": 1.1}
+_NEGATION_FACTOR: Final = -0.6
+_BUT_BEFORE: Final = 0.5
+_BUT_AFTER: Final = 1.5
+_EXCLAMATION_BOOST: Final = 0.3
+_SQUASH: Final = 12.0
 # Tokens are the runs of a-z and apostrophes. Splitting the UTF-8 bytes with every other byte made a
 # space finds the same runs as the regex [a-z']+ several times faster; the words are then bytes.
-_SEPARATE = bytes(c if chr(c) in string.ascii_lowercase + "'" else 32 for c in range(256))
-_VALENCE = {word.encode(): valence for word, valence in LEXICON.items()}
-_NEGATOR_WORDS = frozenset(word.encode() for word in _NEGATORS)
-_INTENSIFIER_WORDS = {word.encode(): factor for word, factor in _INTENSIFIERS.items()}
+_SEPARATE: Final = bytes(c if chr(c) in string.ascii_lowercase + "'" else 32 for c in range(256))
+_VALENCE: Final = {word.encode(): valence for word, valence in LEXICON.items()}
+_NEGATOR_WORDS: Final = frozenset(word.encode() for word in _NEGATORS)
+_INTENSIFIER_WORDS: Final = {word.encode(): factor for word, factor in _INTENSIFIERS.items()}
 
 
 def python_lexicon_total(low: str) -> float:
@@ -91,8 +95,10 @@ def python_lexicon_total(low: str) -> float:
     return total
 
 
-lexicon_total: Callable[[str], float] = python_lexicon_total if phrase_scan is None else phrase_scan.Lexicon(
-    LEXICON, _NEGATORS, _INTENSIFIERS, "but", _NEGATION_FACTOR, _BUT_BEFORE, _BUT_AFTER).total
+lexicon_total: Final[Callable[[str], float]] = (
+    python_lexicon_total if phrase_scan is None
+    else phrase_scan.Lexicon(LEXICON, _NEGATORS, _INTENSIFIERS, "but", _NEGATION_FACTOR, _BUT_BEFORE,
+                             _BUT_AFTER).total)
 
 
 def sentiment(text: str) -> float:
@@ -105,12 +111,13 @@ def sentiment(text: str) -> float:
 
 
 # "you" is written first, so the regex engine looks for it as a literal; the lookbehind is the \b before it.
-_ADDRESSED = re.compile(r"you(?<!\wyou)(?:r|rs)?\b")
+_ADDRESSED: Final = re.compile(r"you(?<!\wyou)(?:r|rs)?\b")
 # "ok", "okay", "i see", "got it", "understand", "understood", "thank", "thanks", "thx" as words. Each
 # alternative starts with a letter and checks the word boundary before it after that letter, so the
 # regex engine only stops at those five letters.
-_ACKNOWLEDGED = re.compile(r"(?:o(?<!\wo)k(?:ay)?|i(?<!\wi) see|g(?<!\wg)ot it|u(?<!\wu)nderst(?:and|ood)"
-                           r"|t(?<!\wt)h(?:anks?|x))\b")
+_ACKNOWLEDGED: Final = re.compile(
+    r"(?:o(?<!\wo)k(?:ay)?|i(?<!\wi) see|g(?<!\wg)ot it|u(?<!\wu)nderst(?:and|ood)"
+    r"|t(?<!\wt)h(?:anks?|x))\b")
 
 
 def python_outcome_marks(low: str) -> tuple[bool, bool]:
@@ -126,16 +133,19 @@ def _table_outcome_marks(low: str) -> tuple[bool, bool]:
         ("i see" in low or "got it" in low) and _ACKNOWLEDGED.search(low) is not None)
 
 
-_NO_STARTS: set[int] = set()  # never changed: outcome words count anywhere
+_NO_STARTS: Final[set[int]] = set()  # never changed: outcome words count anywhere
 # The C word table's first(text, quoted, starts): the first "you" word and the first acknowledging word.
-_OUTCOME_WORDS: Callable[[str, tuple[()], set[int]], tuple[tuple[int, int] | None, ...]] | None = (
+_OUTCOME_WORDS: Final[Callable[[str, tuple[()], set[int]], tuple[tuple[int, int] | None, ...]] | None] = (
     None if phrase_scan is None else word_table(
         ("you", "your", "yours"), ("ok", "okay", "understand", "understood", "thank", "thanks", "thx")).first)
-outcome_marks: Callable[[str], tuple[bool, bool]] = (python_outcome_marks if _OUTCOME_WORDS is None
-                                                     else _table_outcome_marks)
+outcome_marks: Final[Callable[[str], tuple[bool, bool]]] = (python_outcome_marks if _OUTCOME_WORDS is None
+                                                            else _table_outcome_marks)
 # Outcome marks (see the module docstring); a turn this many characters long counts as fully "long".
-_STILL_ASKING, _ADDRESSING, _LONG, _ACKNOWLEDGING = 0.3, 0.15, 0.3, 0.3
-_LONG_CHARS = 200
+_STILL_ASKING: Final = 0.3
+_ADDRESSING: Final = 0.15
+_LONG: Final = 0.3
+_ACKNOWLEDGING: Final = 0.3
+_LONG_CHARS: Final = 200
 
 
 def customer_outcome(text: str, text_sentiment: float | None = None) -> float:
