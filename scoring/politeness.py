@@ -22,7 +22,7 @@ import bisect
 import math
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set as AbstractSet
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -159,10 +159,10 @@ _WORD_TABLE: Final = cue.word_table(
     not_at_start=sum(1 << n for n, words in enumerate(_WORD_STRATEGIES) if not words.at_start))
 
 
-AgentTurn = tuple[int, str, Sequence[Span], Mapping[str, Sequence[Span]]]  # index, low, quotes, hits
+AgentTurn = tuple[int, str, list[Span], dict[str, list[Span]]]  # index, low, quotes, hits
 
 
-def strategies(turns: Iterable[AgentTurn]) -> dict[str, Where]:
+def strategies(turns: list[AgentTurn]) -> dict[str, Where]:
     """Return the first occurrence of each strategy in agent turns given as (index, low, quotes, hits).
 
     `low` is the turn's normalized text, `quotes` the spans of quoted words to ignore, and `hits`
@@ -255,7 +255,7 @@ sentences: Final[Callable[[str], list[tuple[int, int, bool, int]]]] = (
     regex_sentences if cue.phrase_scan is None else cue.phrase_scan.sentences)
 
 
-def _sentences(text: str, quoted: Sequence[Span], at: dict[str, Span]) -> set[int]:
+def _sentences(text: str, quoted: list[Span], at: dict[str, Span]) -> set[int]:
     """Note in `at` the first span of each strategy told by a sentence's first word and kind.
 
     Return the offsets of the sentences' first words.
@@ -279,7 +279,7 @@ def _sentences(text: str, quoted: Sequence[Span], at: dict[str, Span]) -> set[in
     return starts
 
 
-def courtesy(found: Mapping[str, Where], points: dict[str, float]) -> tuple[float, tuple[Evidence, ...]]:
+def courtesy(found: dict[str, Where], points: dict[str, float]) -> tuple[float, tuple[Evidence, ...]]:
     """Return the courtesy signal (0..100) and its evidence: per strategy found, its points as effect."""
     # Sorted as whole tuples: (turn, start, end, cue) already differ, since each strategy is found once.
     evidence = tuple(sorted([new_record(Evidence, (turn, start, end, name, points.get(name, 0.0),

@@ -245,7 +245,10 @@ class _Tally:
 
     def result(self) -> CriterionScore:
         evidence = self.evidence
-        total = self.rule.base + sum([e[4] for e in evidence])  # in the order found, as always
+        gained = 0.0  # the effects in the order found, added up as sum() does, without its generic call
+        for item in evidence:
+            gained += item[4]
+        total = self.rule.base + gained
         evidence.sort(key=_EVIDENCE_ORDER)
         return new_record(CriterionScore, (self.criterion, tenth(min(100.0, max(0.0, total))), True,
                                            tuple([new_record(Evidence, e) for e in evidence])))
@@ -525,7 +528,7 @@ def _courtesy(ctx: _Context, apologies: _Apologies, critical: list[Evidence],
     """Return the courtesy signal and its evidence: the politeness strategies of the agent turns."""
     if not ctx.agent:
         return politeness.COURTESY_NEUTRAL, ()
-    found = politeness.strategies((turn.index, turn.low, turn.quotes, turn.hits) for turn in ctx.agent)
+    found = politeness.strategies([(turn.index, turn.low, turn.quotes, turn.hits) for turn in ctx.agent])
     apology = min(apologies.plain[:1] + apologies.generic[:1], default=None)  # not conditional or deflecting
     if apology is not None:
         found["apologizing"] = apology
