@@ -84,6 +84,30 @@ static inline int is_separator(Py_UCS4 c) {
 
 static inline int in_word(Py_UCS4 c) { return is_word(c) || c == '\'' || c == '&'; }
 
+/* A tuple of `size` new references, which it steals; NULL (the others released) if one is NULL or on failure.
+ * Cheaper than Py_BuildValue, which parses its format on every call. */
+static PyObject *tuple_of(Py_ssize_t size, PyObject **items) {
+    PyObject *tuple = NULL;
+    for (Py_ssize_t i = 0; i < size; i++)
+        if (items[i] == NULL)
+            goto failed;
+    if ((tuple = PyTuple_New(size)) == NULL)
+        goto failed;
+    for (Py_ssize_t i = 0; i < size; i++)
+        PyTuple_SET_ITEM(tuple, i, items[i]);
+    return tuple;
+failed:
+    for (Py_ssize_t i = 0; i < size; i++)
+        Py_XDECREF(items[i]);
+    return NULL;
+}
+
+/* The tuple (start, end). */
+static PyObject *span_of(Py_ssize_t start, Py_ssize_t end) {
+    PyObject *items[2] = {PyLong_FromSsize_t(start), PyLong_FromSsize_t(end)};
+    return tuple_of(2, items);
+}
+
 static Py_ssize_t walk_node(const Text *t, Py_ssize_t pos, Py_ssize_t node);
 
 /* The length of the run of characters of one class at pos. */
@@ -183,8 +207,8 @@ static PyObject *phrase_found(PyObject *text, Py_ssize_t start, Py_ssize_t end, 
         Py_INCREF(families);
     else if ((families = PyObject_CallFunction(resolve, "Onn", text, start, end)) == NULL)
         return NULL;
-    PyObject *hit = Py_BuildValue("(nnN)", start, end, families);
-    return hit;
+    PyObject *hit[3] = {PyLong_FromSsize_t(start), PyLong_FromSsize_t(end), families};
+    return tuple_of(3, hit);
 }
 
 static PyObject *Scanner_find(Scanner *self, PyObject *const *args, Py_ssize_t nargs) {
@@ -461,7 +485,7 @@ static PyObject *WordTable_first(WordTable *self, PyObject *args) {
             for (int32_t c = 0; bits; c++, bits >>= 1) {
                 if (!(bits & 1))
                     continue;
-                PyObject *span = Py_BuildValue("(nn)", start, ends[part]);
+                PyObject *span = span_of(start, ends[part]);
                 if (span == NULL) {
                     PyMem_Free(spans);
                     Py_DECREF(found);
@@ -970,7 +994,9 @@ static PyObject *sentences(PyObject *module, PyObject *text) {
             question |= at(&t, pos) == '?';
         if (word_end == word)
             continue;
-        PyObject *sentence = Py_BuildValue("(nnOn)", word, word_end, question ? Py_True : Py_False, pos);
+        PyObject *items[4] = {PyLong_FromSsize_t(word), PyLong_FromSsize_t(word_end),
+                              Py_NewRef(question ? Py_True : Py_False), PyLong_FromSsize_t(pos)};
+        PyObject *sentence = tuple_of(4, items);
         if (sentence == NULL || PyList_Append(found, sentence) < 0) {
             Py_XDECREF(sentence);
             Py_DECREF(found);
@@ -999,7 +1025,7 @@ static PyObject *sentence_bounds(PyObject *module, PyObject *const *args, Py_ssi
         start--;
     while (end < t.length && !is_sentence_end(at(&t, end)))
         end++;
-    return Py_BuildValue("(nn)", start, end < t.length ? end + 1 : t.length);
+    return span_of(start, end < t.length ? end + 1 : t.length);
 }
 
 /* specific_spans(text): ([numbers], [names]), the (start, end) of what scoring.cues.python_specific_spans
@@ -1012,7 +1038,7 @@ static inline int is_number_lead(Py_UCS4 c) {
 }
 
 static int append_span(PyObject *list, Py_ssize_t start, Py_ssize_t end) {
-    PyObject *span = Py_BuildValue("(nn)", start, end);
+    PyObject *span = span_of(start, end);
     int failed = span == NULL || PyList_Append(list, span) < 0;
     Py_XDECREF(span);
     return failed ? -1 : 0;
@@ -1059,7 +1085,8 @@ static PyObject *specific_spans(PyObject *module, PyObject *text) {
             goto failed;
         pos = end - 1;  /* the loop steps past the match */
     }
-    return Py_BuildValue("(NN)", numbers, names);
+    PyObject *both[2] = {numbers, names};
+    return tuple_of(2, both);
 failed:
     Py_XDECREF(numbers);
     Py_XDECREF(names);

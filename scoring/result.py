@@ -97,7 +97,13 @@ new_record: Final[RecordMaker] = tuple.__new__
 def tenth(value: float) -> float:
     """Round to one decimal, as round(value, 1) does: scores and effects are kept to a tenth of a point.
 
-    A whole number, which most scores are, is its own rounding; round() with digits formats the number as
-    text and back, a tenth of a microsecond that the scorer would spend a dozen times an interaction.
+    round() with digits formats the number as text and back, a fifth of a microsecond that the scorer
+    would spend a dozen times an interaction. Most scores are sums of whole and tenth points, already the nearest float
+    to a number of tenths k / 10, which is its own rounding: ten times it is the whole number k, and k / 10
+    (a correctly rounded division) gives it back. Below a billion, a float is within far less than half a
+    tenth of that k / 10, so round() would find the same.
     """
-    return value if value % 1.0 == 0.0 else round(value, 1)
+    scaled = value * 10.0
+    if scaled % 1.0 == 0.0 and scaled / 10.0 == value and -1e9 < value < 1e9:
+        return value
+    return round(value, 1)

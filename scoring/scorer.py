@@ -249,7 +249,8 @@ class _Tally:
         for item in evidence:
             gained += item[4]
         total = self.rule.base + gained
-        evidence.sort(key=_EVIDENCE_ORDER)
+        if len(evidence) > 1:  # a call to sort costs more than a check
+            evidence.sort(key=_EVIDENCE_ORDER)
         return new_record(CriterionScore, (self.criterion, tenth(min(100.0, max(0.0, total))), True,
                                            tuple([new_record(Evidence, e) for e in evidence])))
 

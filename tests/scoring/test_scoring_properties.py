@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.model import CHANNELS, Interaction, Turn
-from scoring.result import CRITERIA
+from scoring.result import CRITERIA, tenth
 
 # Text drawn from cue-laden words mixed with arbitrary characters, so detectors actually fire.
 WORDS = st.sampled_from(["sorry", "I'm", "not", "refund", "can't", "your fault", "calm down", "by Friday",
@@ -45,3 +45,13 @@ def test_any_interaction_scores_in_range_with_exact_spans(scorer, interaction):
     assert signals.courtesy == round(min(100.0, max(0.0, courtesy)), 1)
     assert -1 <= signals.customer_sentiment_start <= 1 and -1 <= signals.customer_sentiment_end <= 1
     assert result.to_dict() == scorer.score(interaction).to_dict()
+
+
+# Scores are sums of whole and tenth points from a base; weighted means and graded effects are any float.
+SCORE_LIKE = st.lists(st.integers(-400, 400), max_size=8).map(lambda tenths: 40.0 + sum(k / 10 for k in tenths))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=st.floats() | SCORE_LIKE | st.integers(-10 ** 6, 10 ** 6).map(lambda k: k / 10))
+def test_tenth_rounds_as_round_does(value):
+    assert repr(tenth(value)) == repr(round(value, 1))
