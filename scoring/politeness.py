@@ -18,7 +18,6 @@ are too rare in that corpus to learn and keep the hand-set FIXED_POINTS.
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 import tomllib
@@ -211,7 +210,9 @@ def strategies(turns: list[AgentTurn]) -> dict[str, Where]:
             at[words.strategy] = span
     for name, (start, end) in at.items():
         if name not in found:
-            turn = bisect.bisect_right(offsets, start) - 1
+            turn = len(offsets) - 1  # the last turn that starts at or before the strategy
+            while offsets[turn] > start:
+                turn -= 1
             found[name] = (indexes[turn], (start - offsets[turn], end - offsets[turn]))
     return found
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scoring import scorer
 from scoring.model import CHANNELS, Interaction, Turn
 from scoring.result import CRITERIA, tenth
 
@@ -55,3 +56,14 @@ SCORE_LIKE = st.lists(st.integers(-400, 400), max_size=8).map(lambda tenths: 40.
 @given(value=st.floats() | SCORE_LIKE | st.integers(-10 ** 6, 10 ** 6).map(lambda k: k / 10))
 def test_tenth_rounds_as_round_does(value):
     assert repr(tenth(value)) == repr(round(value, 1))
+
+
+ITEMS = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 2), st.sampled_from("ab"),
+                           st.floats(-5, 5), st.sampled_from("xy")), max_size=9)
+
+
+@given(items=ITEMS)
+def test_evidence_is_put_in_shown_order_as_a_keyed_stable_sort_does(items):
+    expected = sorted(items, key=scorer._EVIDENCE_ORDER)
+    scorer._in_shown_order(items)
+    assert items == expected
