@@ -5,10 +5,10 @@ this interpreter uses the build.
 The compiled modules are the same source, so they score identically. The build also holds
 `phrase_scan`, the scorer's text scans written in C (phrase_scan.c), each finding what the regex or
 Python it replaces finds (tests/scoring/test_phrase_scan.py); together they score an interaction in
-under half the time of the plain modules. The build lives beside the interpreter (`sys.prefix`), never in the source tree,
-and is keyed by the sources' digest: after any edit, and on a machine without a build, the package
-imports its plain Python modules and the matcher walks its trie with the regex engine. Nothing else
-changes.
+under half the time of the plain modules. The build lives beside the interpreter (`sys.prefix`), never
+in the source tree, and is keyed by the sources' digest: after any edit, and on a machine without a
+build, the package imports its plain Python modules and the scans run as the regexes and Python they
+replace. Nothing else changes.
 """
 
 from __future__ import annotations

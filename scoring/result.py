@@ -98,10 +98,10 @@ def tenth(value: float) -> float:
     """Round to one decimal, as round(value, 1) does: scores and effects are kept to a tenth of a point.
 
     round() with digits formats the number as text and back, a fifth of a microsecond that the scorer
-    would spend a dozen times an interaction. Most scores are sums of whole and tenth points, already the nearest float
-    to a number of tenths k / 10, which is its own rounding: ten times it is the whole number k, and k / 10
-    (a correctly rounded division) gives it back. Below a billion, a float is within far less than half a
-    tenth of that k / 10, so round() would find the same.
+    would spend a dozen times an interaction. Most scores are sums of whole and tenth points, already the
+    nearest float to a number of tenths k / 10, which is its own rounding: ten times it is the whole number
+    k, and k / 10 (a correctly rounded division) gives it back. Below a billion, a float is within far less
+    than half a tenth of that k / 10, so round() would find the same.
     """
     scaled = value * 10.0
     if scaled % 1.0 == 0.0 and scaled / 10.0 == value and -1e9 < value < 1e9:

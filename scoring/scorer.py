@@ -548,10 +548,11 @@ class Scorer:
 
 def _critical(ctx: _Context) -> list[Evidence]:
     """Return every critical behaviour in agent turns as auto-fail evidence, in text order."""
-    found = [new_record(Evidence, (turn.index, start, end, family, CRITICAL_EFFECT, reason))
-             for turn in ctx.agent for family, reason in CRITICAL_REASONS.items()
-             for start, end in turn.hits.get(family, ())]
-    return sorted(found, key=_EVIDENCE_ORDER)
+    found: list[Item] = [(turn.index, start, end, family, CRITICAL_EFFECT, reason)
+                         for turn in ctx.agent for family, reason in CRITICAL_REASONS.items()
+                         for start, end in turn.hits.get(family, ())]
+    _in_shown_order(found)
+    return [new_record(Evidence, item) for item in found]
 
 
 def _courtesy(ctx: _Context, apologies: _Apologies, critical: list[Evidence],

@@ -93,7 +93,8 @@ def test_the_c_walk_asks_for_the_families_of_other_spellings():
     text = "we are  not able, or we are not able; contact our billing team"
     found = matcher._find(text, matcher._by_spelling, resolve)
     assert [(text[start:end], families) for start, end, families in found] == [
-        ("we are  not able", ("other",)), ("we are not able", ("x",)), ("contact our billing team", ("other",))]
+        ("we are  not able", ("other",)), ("we are not able", ("x",)),
+        ("contact our billing team", ("other",))]
     assert asked == ["we are  not able", "contact our billing team"]
 
 
